@@ -1,0 +1,46 @@
+// Package client is everything hatchtop says to a Hatchet engine: the
+// configuration (environment, CLI profiles, token claims), the gRPC
+// connection with our own stubs, the REST API, and how errors are told.
+package client
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hatchtop/hatchtop/durable"
+)
+
+// Engine is what the dashboard needs from a Hatchet engine. Every method
+// honours its context's deadline; errors wrap the sentinel errors below.
+type Engine interface {
+	// Info describes where the engine is; it does no I/O.
+	Info() Info
+	// Version asks the engine its version (Dispatcher.GetVersion).
+	Version(ctx context.Context) (string, error)
+	// ListActive lists the tenant's queued and running (incl. evicted) tasks
+	// created at or after since, following every page.
+	ListActive(ctx context.Context, since time.Time) ([]durable.Task, error)
+	// EventLog returns a durable task's whole event log (every branch).
+	EventLog(ctx context.Context, taskID string) ([]durable.Entry, error)
+	// TaskConfig returns a task's configured retries and timeout.
+	TaskConfig(ctx context.Context, taskID string) (durable.Config, error)
+	// Close releases the connection.
+	Close() error
+}
+
+// Info is the static description of the engine a client talks to.
+type Info struct {
+	GRPCAddr  string // host:port
+	APIURL    string // REST base URL
+	TenantID  string
+	Namespace string
+	Profile   string // the CLI profile used, if any
+}
+
+// Sentinel errors callers can test with errors.Is.
+var (
+	ErrUnauthorized = errors.New("the engine rejected the token")
+	ErrUnreachable  = errors.New("the engine is unreachable")
+	ErrNotFound     = errors.New("not found")
+)

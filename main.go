@@ -1,0 +1,180 @@
+// Command hatchtop is a live terminal dashboard of a Hatchet tenant's
+// durable task runs. This file only wires: flags and environment into a
+// config, a client, and either a snapshot or the Bubble Tea program.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/keymap"
+	"github.com/hatchtop/hatchtop/model"
+	"github.com/hatchtop/hatchtop/snapshot"
+	"github.com/hatchtop/hatchtop/ui"
+)
+
+// Exit codes: 2 is for anything the user can fix in the command line or
+// the environment, 1 for failures while running.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// dialTimeout is how long startup may take to reach the engine.
+const dialTimeout = 5 * time.Second
+
+type options struct {
+	snapshot bool
+	json     bool
+	profile  string
+	since    time.Duration
+	refresh  time.Duration
+	logFile  string
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hatchtop: %v\n", err)
+		return exitUsage
+	}
+	logger, closeLog, err := openLog(opts.logFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "hatchtop: %v\n", err)
+		return exitUsage
+	}
+	defer closeLog()
+
+	engine, err := connect(opts, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "hatchtop: %v\n", err)
+		return exitUsage
+	}
+	defer engine.Close()
+
+	if opts.snapshot {
+		return runSnapshot(engine, opts, stdout, stderr)
+	}
+	return runTUI(engine, opts, logger, stderr)
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	if len(args) > 0 && args[0] == "snapshot" {
+		o.snapshot, args = true, args[1:]
+	}
+	fs := flag.NewFlagSet("hatchtop", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: hatchtop [snapshot [--json]] [flags]")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.profile, "profile", "", "use this profile of ~/.hatchet/profiles.yaml")
+	fs.DurationVar(&o.since, "since", 24*time.Hour, "how far back to look for active tasks")
+	fs.DurationVar(&o.refresh, "refresh", 2*time.Second, "poll interval of the active list")
+	fs.StringVar(&o.logFile, "log-file", "", "write a debug log to this file")
+	fs.BoolVar(&o.json, "json", false, "snapshot: print JSON instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q (try --help)", fs.Arg(0))
+	case o.since <= 0:
+		return o, fmt.Errorf("--since must be positive, got %s", o.since)
+	case o.refresh < 500*time.Millisecond:
+		return o, fmt.Errorf("--refresh must be at least 500ms, got %s", o.refresh)
+	case o.json && !o.snapshot:
+		return o, errors.New("--json only applies to `hatchtop snapshot`")
+	}
+	return o, nil
+}
+
+// openLog logs to a file, never to the terminal the TUI owns.
+func openLog(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.NewTextHandler(io.Discard, nil)), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open log file: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
+}
+
+// connect loads the configuration, dials the engine and proves within
+// dialTimeout that it answers and accepts the token.
+func connect(o options, logger *slog.Logger) (*client.Client, error) {
+	home, _ := os.UserHomeDir()
+	cfg, err := client.LoadConfig(client.ConfigInput{Getenv: os.Getenv, Home: home, Profile: o.profile})
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("config loaded", "config", cfg.String())
+	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+	defer cancel()
+	c, err := client.Dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Check(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func runSnapshot(e client.Engine, o options, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := snapshot.Take(ctx, e, time.Now().Add(-o.since), time.Now)
+	if err == nil {
+		if o.json {
+			err = s.WriteJSON(stdout)
+		} else {
+			err = s.WriteTable(stdout)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hatchtop: snapshot: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) int {
+	// Probe the terminal before Bubble Tea takes it over: the colour profile
+	// and the background decide the adaptive colours.
+	r := lipgloss.NewRenderer(os.Stdout, termenv.WithColorCache(true))
+	r.SetHasDarkBackground(r.HasDarkBackground())
+	m := model.New(model.Deps{
+		Engine: e, Since: o.since, Refresh: o.refresh, Now: time.Now(),
+		Styles: ui.NewStyles(r), Keys: keymap.Default(),
+	})
+	p := tea.NewProgram(m, tea.WithAltScreen())
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+		logger.Error("program ended", "err", err)
+		fmt.Fprintf(stderr, "hatchtop: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}

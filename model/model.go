@@ -1,0 +1,179 @@
+// Package model holds hatchtop's Bubble Tea state and its Update. All I/O
+// happens in Cmds built in cmds.go; Update only moves state and decides,
+// through the scheduler, what to fetch next.
+package model
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/keymap"
+	"github.com/hatchtop/hatchtop/ui"
+)
+
+// Deps is what the model is built from.
+type Deps struct {
+	Engine  client.Engine
+	Since   time.Duration // how far back to look for active tasks
+	Refresh time.Duration // poll interval of the active list
+	Now     time.Time     // the clock's first reading; ticks move it
+	Styles  ui.Styles
+	Keys    keymap.KeyMap
+}
+
+// taskState is what the model knows of one active task.
+type taskState struct {
+	task    durable.Task
+	entries []durable.Entry
+	waits   []durable.Wait // open waits, derived from entries
+	logAt   time.Time      // when the log was last fetched; zero if never
+	stale   bool           // the task changed since its log was fetched
+	retryAt time.Time      // no log fetch before this (after an error)
+}
+
+// Model is the root state of the dashboard.
+type Model struct {
+	engine  client.Engine
+	info    client.Info
+	since   time.Duration
+	refresh time.Duration
+	styles  ui.Styles
+	keys    keymap.KeyMap
+	help    help.Model
+
+	now     time.Time
+	width   int
+	height  int
+	version string
+	conn    ui.Conn
+	updated time.Time // when the list last loaded; zero before
+	message string    // the footer's last error, cleared by the next success
+
+	tasks      map[string]*taskState
+	order      []string // every task id, newest first
+	shown      []string // the ids that pass the filter, in order
+	cursor     int      // index into shown
+	offset     int      // first shown row on screen
+	selectedID string   // keeps the cursor on its task across reloads
+
+	filter    textinput.Model
+	filtering bool
+	showHelp  bool
+
+	sched scheduler
+	tick  func() tea.Cmd // the clock's next tick; tests replace it
+}
+
+// New builds the model; nothing is fetched until Init's Cmds run.
+func New(d Deps) Model {
+	fi := textinput.New()
+	fi.Prompt = "/"
+	fi.Placeholder = "task, workflow, label or event key"
+	h := help.New()
+	return Model{
+		engine:  d.Engine,
+		info:    d.Engine.Info(),
+		since:   d.Since,
+		refresh: d.Refresh,
+		styles:  d.Styles,
+		keys:    d.Keys,
+		help:    h,
+		now:     d.Now,
+		tasks:   map[string]*taskState{},
+		filter:  fi,
+		sched:   newScheduler(),
+		tick:    tick,
+	}
+}
+
+// bodyHeight is the number of table rows that fit on screen.
+func (m Model) bodyHeight() int { return max(m.height-ui.ListChromeHeight, 1) }
+
+// visibleIDs is the window of shown rows on screen.
+func (m Model) visibleIDs() []string {
+	end := min(m.offset+m.bodyHeight(), len(m.shown))
+	if m.offset >= end {
+		return nil
+	}
+	return m.shown[m.offset:end]
+}
+
+// reorder recomputes the order and the filtered rows, keeping the cursor on
+// the selected task when it is still shown.
+func (m *Model) reorder() {
+	m.order = m.order[:0]
+	for id := range m.tasks {
+		m.order = append(m.order, id)
+	}
+	sort.Slice(m.order, func(i, j int) bool {
+		a, b := m.tasks[m.order[i]].task, m.tasks[m.order[j]].task
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
+		}
+		return a.ID < b.ID
+	})
+	m.applyFilter()
+}
+
+func (m *Model) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	m.shown = m.shown[:0]
+	for _, id := range m.order {
+		if q == "" || matches(m.tasks[id], q) {
+			m.shown = append(m.shown, id)
+		}
+	}
+	m.cursor = 0
+	for i, id := range m.shown {
+		if id == m.selectedID {
+			m.cursor = i
+		}
+	}
+	m.clampCursor()
+}
+
+// matches reports whether a task's name, workflow, wait labels or event
+// keys contain q (already lowercased).
+func matches(t *taskState, q string) bool {
+	fields := []string{t.task.Name, t.task.WorkflowName}
+	for _, w := range t.waits {
+		fields = append(fields, w.Title())
+		fields = append(fields, w.EventKeys...)
+	}
+	for _, f := range fields {
+		if strings.Contains(strings.ToLower(f), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// clampCursor keeps the cursor on a row and the row on screen.
+func (m *Model) clampCursor() {
+	if m.cursor >= len(m.shown) {
+		m.cursor = len(m.shown) - 1
+	}
+	if m.cursor < 0 {
+		m.cursor = 0
+	}
+	h := m.bodyHeight()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	if maxOff := max(len(m.shown)-h, 0); m.offset > maxOff {
+		m.offset = maxOff
+	}
+	if len(m.shown) > 0 {
+		m.selectedID = m.shown[m.cursor]
+	}
+}

@@ -1,0 +1,200 @@
+package model
+
+import (
+	"errors"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/ui"
+)
+
+// Init starts the clock; the startMsg it sends makes the first Update
+// schedule the first fetches at once.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.tick(), func() tea.Msg { return startMsg{} })
+}
+
+// Update applies one message. It never blocks: fetches are returned as Cmds.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		m.filter.Width = max(msg.Width-4, 10)
+		m.clampCursor()
+	case tickMsg:
+		m.now = time.Time(msg)
+		cmds = append(cmds, m.tick())
+	case versionMsg:
+		m.sched.versionInFlight = false
+		if msg.err != nil {
+			m.sched.versionRetryAt = m.now.Add(errorRetryAfter)
+		} else {
+			m.version = msg.version
+		}
+	case listMsg:
+		m.onList(msg)
+	case logMsg:
+		m.onLog(msg)
+	case configMsg:
+		m.onConfig(msg)
+	case tea.KeyMsg:
+		var cmd tea.Cmd
+		m, cmd = m.onKey(msg)
+		if cmd != nil {
+			return m, cmd
+		}
+	}
+	cmds = append(cmds, m.schedule()...)
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) onList(msg listMsg) {
+	m.sched.listDone(m.now, m.refresh, msg.err != nil)
+	if msg.err != nil {
+		m.conn = connError(msg.err)
+		return
+	}
+	m.conn = ui.Conn{Kind: ui.Live}
+	m.updated = m.now
+	m.message = ""
+	seen := make(map[string]bool, len(msg.tasks))
+	for _, t := range msg.tasks {
+		seen[t.ID] = true
+		st, ok := m.tasks[t.ID]
+		if !ok {
+			m.tasks[t.ID] = &taskState{task: t}
+			continue
+		}
+		if t.Status != st.task.Status || t.Evicted != st.task.Evicted || !t.StartedAt.Equal(st.task.StartedAt) {
+			st.stale = true
+		}
+		st.task = t
+	}
+	for id := range m.tasks {
+		if !seen[id] {
+			delete(m.tasks, id)
+		}
+	}
+	m.reorder()
+}
+
+// connError turns a failed poll into the header's connection state: a
+// rejected token will not heal, anything else is retried.
+func connError(err error) ui.Conn {
+	if errors.Is(err, client.ErrUnauthorized) {
+		return ui.Conn{Kind: ui.Failed, Reason: "token rejected"}
+	}
+	reason := "engine unreachable"
+	if !errors.Is(err, client.ErrUnreachable) {
+		reason = err.Error()
+	}
+	return ui.Conn{Kind: ui.Reconnecting, Reason: reason}
+}
+
+func (m *Model) onLog(msg logMsg) {
+	delete(m.sched.logsInFlight, msg.taskID)
+	st, ok := m.tasks[msg.taskID]
+	if !ok {
+		return // the task left the list while its log was in flight
+	}
+	if msg.err != nil {
+		// A task just created may not be readable yet (404): try again soon.
+		st.retryAt = m.now.Add(errorRetryAfter)
+		if !errors.Is(msg.err, client.ErrNotFound) {
+			m.message = "event log: " + msg.err.Error()
+		}
+		return
+	}
+	st.entries = msg.entries
+	st.waits = durable.OpenWaits(msg.entries)
+	st.logAt = m.now
+	st.stale = false
+	if m.filter.Value() != "" {
+		m.applyFilter() // labels and keys take part in the filter
+	}
+}
+
+func (m *Model) onConfig(msg configMsg) {
+	delete(m.sched.configInFlight, msg.key)
+	if msg.err != nil {
+		m.sched.configRetryAt[msg.key] = m.now.Add(errorRetryAfter)
+		return
+	}
+	m.sched.configs[msg.key] = msg.cfg
+}
+
+// onKey routes a key to the focused part first: the filter input owns the
+// keyboard while open, the help screen closes on esc or ?.
+func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if m.filtering {
+		return m.onFilterKey(msg)
+	}
+	k := m.keys.List
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Quit) && msg.String() == "ctrl+c":
+			return m, tea.Quit
+		case key.Matches(msg, k.Help), msg.String() == "esc", msg.String() == "q":
+			m.showHelp = false
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-m.bodyHeight())
+	case key.Matches(msg, k.PageDown):
+		m.move(m.bodyHeight())
+	case key.Matches(msg, k.Top):
+		m.move(-len(m.shown))
+	case key.Matches(msg, k.Bottom):
+		m.move(len(m.shown))
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		return m, m.filter.Focus()
+	case key.Matches(msg, k.Clear):
+		m.filter.SetValue("")
+		m.applyFilter()
+	}
+	return m, nil
+}
+
+func (m Model) onFilterKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.keys.Filter
+	switch {
+	case key.Matches(msg, k.Accept):
+		m.filtering = false
+		m.filter.Blur()
+		return m, nil
+	case key.Matches(msg, k.Cancel):
+		m.filtering = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		m.applyFilter()
+		return m, nil
+	case msg.String() == "ctrl+c":
+		return m, tea.Quit
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	m.applyFilter()
+	return m, cmd
+}
+
+func (m *Model) move(delta int) {
+	m.cursor += delta
+	m.clampCursor()
+}

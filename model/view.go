@@ -1,0 +1,119 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/ui"
+)
+
+// View renders the visible part of the state; ui does the drawing.
+func (m Model) View() string {
+	if m.width == 0 {
+		return "hatchtop: starting…"
+	}
+	if m.showHelp {
+		m.help.ShowAll = true
+		return ui.HelpScreen(m.help.View(m.keys.List), m.helpNotes(), m.width, m.height, m.styles)
+	}
+	header := ui.Header(m.headerData(), m.width, m.styles)
+	table := ui.Table(m.rows(), m.width, m.bodyHeight(), m.emptyText(), m.styles)
+	return header + "\n" + table + "\n" + m.footer()
+}
+
+func (m Model) headerData() ui.HeaderData {
+	h := ui.HeaderData{
+		Addr:    m.info.GRPCAddr,
+		Tenant:  m.info.TenantID,
+		Version: m.version,
+		Conn:    m.conn,
+		Counts:  map[durable.Phase]int{},
+		Shown:   len(m.shown),
+		Total:   len(m.tasks),
+		Filter:  m.filter.Value(),
+	}
+	if !m.updated.IsZero() {
+		h.Updated = "updated " + durable.FormatDuration(m.now.Sub(m.updated).Truncate(1e9)) + " ago"
+	}
+	for _, t := range m.tasks {
+		h.Counts[t.task.Phase()]++
+	}
+	return h
+}
+
+// rows turns the visible window into table rows.
+func (m Model) rows() []ui.Row {
+	ids := m.visibleIDs()
+	rows := make([]ui.Row, 0, len(ids))
+	for i, id := range ids {
+		rows = append(rows, m.row(m.tasks[id], m.offset+i == m.cursor))
+	}
+	return rows
+}
+
+func (m Model) row(t *taskState, selected bool) ui.Row {
+	cfg, ok := m.sched.configs[configKey(t.task)]
+	if !ok {
+		cfg = durable.UnknownConfig()
+	}
+	r := ui.Row{
+		Phase:    t.task.Phase(),
+		Task:     t.task.Name,
+		Workflow: t.task.WorkflowName,
+		Attempt:  attemptCell(t.task.Attempt, cfg.MaxRetries),
+		Selected: selected,
+	}
+	if e := t.task.Elapsed(m.now); e > 0 {
+		r.Elapsed = durable.FormatDuration(e.Truncate(1e9))
+	}
+	switch {
+	case t.task.Durable && t.logAt.IsZero():
+		r.Wait = "…"
+	case len(t.waits) > 0:
+		w := t.waits[0]
+		r.Wait = w.Title()
+		if len(t.waits) > 1 {
+			r.Wait += fmt.Sprintf(" (+%d)", len(t.waits)-1)
+		}
+		r.On = w.Summary()
+		r.Remaining = durable.Countdown(w, m.now)
+		r.Overdue = w.Overdue(m.now)
+	}
+	return r
+}
+
+// attemptCell is "3/4" when the maximum is known, else "3".
+func attemptCell(attempt, maxRetries int) string {
+	return strings.TrimPrefix(durable.AttemptText(attempt, maxRetries), "attempt ")
+}
+
+func (m Model) emptyText() string {
+	switch {
+	case m.updated.IsZero():
+		return "loading active tasks…"
+	case len(m.tasks) == 0:
+		return "no active tasks created in the last " + durable.FormatDuration(m.since)
+	case len(m.shown) == 0:
+		return "no task matches the filter"
+	}
+	return ""
+}
+
+func (m Model) footer() string {
+	if m.filtering {
+		return m.filter.View()
+	}
+	return ui.Footer(m.help.View(m.keys.List), m.message, m.message != "", m.width, m.styles)
+}
+
+// helpNotes explain what the screen shows and how fresh it is.
+func (m Model) helpNotes() []string {
+	return []string{
+		fmt.Sprintf("The list polls the engine every %s; countdowns tick locally every second.", durable.FormatDuration(m.refresh)),
+		"A task's event log is fetched when it appears or changes, when its sleep ends, and every 15s while on screen.",
+		"REMAINING is the label's sleep deadline (registered + duration); 'overdue' until the engine wakes the task.",
+		"ATTEMPT is attempt/max attempts; the max shows once the task's configuration is loaded.",
+		"Status: ● running  ◐ evicted  ○ queued",
+	}
+}

@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Clean makes text that came from the engine (labels, names, event keys,
+// stream output, log lines) safe to put on a terminal: escape sequences
+// (CSI, OSC, DCS and friends) are dropped whole, other control characters
+// become spaces (tabs and newlines included, since rows are single lines),
+// and invalid UTF-8 becomes U+FFFD.
+func Clean(s string) string {
+	if isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			b.WriteRune(utf8.RuneError)
+			i++
+		case r == 0x1b:
+			i += escapeLen(s[i:])
+		case r == 0x9b || r == 0x9d || r == 0x90 || r == 0x98 || r == 0x9e || r == 0x9f:
+			// C1 introducers (CSI, OSC, DCS, SOS, PM, APC) in their 8-bit form.
+			i += size + sequenceBodyLen(s[i+size:], r == 0x9b)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			b.WriteByte(' ')
+			i += size
+		default:
+			b.WriteString(s[i : i+size])
+			i += size
+		}
+	}
+	return b.String()
+}
+
+// isPlain is the fast path: printable ASCII only.
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeLen is the length of the escape sequence starting at s[0] == ESC.
+func escapeLen(s string) int {
+	if len(s) < 2 {
+		return len(s)
+	}
+	switch s[1] {
+	case '[':
+		return 2 + sequenceBodyLen(s[2:], true)
+	case ']', 'P', 'X', '^', '_':
+		return 2 + sequenceBodyLen(s[2:], false)
+	}
+	// Two- or three-byte escapes (ESC c, ESC ( B, ...): drop ESC, any
+	// intermediate bytes, and the final byte.
+	n := 1
+	for n < len(s) && s[n] >= 0x20 && s[n] <= 0x2f {
+		n++
+	}
+	if n < len(s) {
+		n++
+	}
+	return n
+}
+
+// sequenceBodyLen measures the rest of a CSI (ends at a byte in 0x40–0x7e)
+// or of a string sequence (OSC/DCS/…: ends at BEL, ST "ESC \" or 0x9c).
+// An unterminated sequence runs to the end of the text, which is dropped.
+func sequenceBodyLen(s string, csi bool) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if csi {
+			if c >= 0x40 && c <= 0x7e {
+				return i + 1
+			}
+			if c < 0x20 || c > 0x7e {
+				return i // a broken CSI: stop before the stray byte
+			}
+			continue
+		}
+		switch {
+		case c == 0x07:
+			return i + 1
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '\\':
+			return i + 2
+		case c == 0xc2 && i+1 < len(s) && s[i+1] == 0x9c:
+			return i + 2
+		}
+	}
+	return len(s)
+}

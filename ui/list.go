@@ -1,0 +1,283 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hatchtop/hatchtop/durable"
+)
+
+// Row is one task of the list, already turned into text by the model. Text
+// from the engine is cleaned here, not by the caller.
+type Row struct {
+	Phase     durable.Phase
+	Task      string
+	Workflow  string
+	Wait      string // the label or a description of the open wait
+	On        string // what the wait waits on
+	Remaining string // the countdown, "overdue 3s", or ""
+	Overdue   bool
+	Attempt   string
+	Elapsed   string
+	Selected  bool
+}
+
+// The list's columns, in order. Status shrinks to its glyph before anything
+// else goes; the workflow goes first, then what the wait is on.
+var listColumns = []column{
+	{title: "STATUS", min: 9, drop: 4},
+	{title: "TASK", min: 12, weight: 3},
+	{title: "WORKFLOW", min: 10, weight: 2, drop: 1},
+	{title: "WAIT", min: 16, weight: 5},
+	{title: "ON", min: 12, weight: 3, drop: 2},
+	{title: "REMAINING", min: 10},
+	{title: "ATTEMPT", min: 7},
+	{title: "ELAPSED", min: 7, drop: 3},
+}
+
+const (
+	colStatus = iota
+	colTask
+	colWorkflow
+	colWait
+	colOn
+	colRemaining
+	colAttempt
+	colElapsed
+)
+
+// ListChromeHeight is the number of lines around the table body: two header
+// lines, the column titles and the footer.
+const ListChromeHeight = 4
+
+// Table renders the column titles and the given rows (the visible window
+// only) in width cells. Short bodies are padded to height lines so the
+// footer stays at the bottom.
+func Table(rows []Row, width, height int, empty string, st Styles) string {
+	widths := layout(listColumns, width)
+	if widths[colStatus] == 0 {
+		widths = layout(withStatusGlyph(), width) // keep the glyph, drop the word
+	}
+	var b strings.Builder
+	b.WriteString(st.Header.Render(fit(joinCells(titles(widths), widths), width)))
+	lines := 0
+	if len(rows) == 0 && empty != "" {
+		b.WriteString("\n" + st.Dim.Render(fit("  "+empty, width)))
+		lines++
+	}
+	for _, r := range rows {
+		b.WriteString("\n")
+		b.WriteString(renderRow(r, widths, width, st))
+		lines++
+	}
+	for ; lines < height; lines++ {
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func withStatusGlyph() []column {
+	cols := append([]column(nil), listColumns...)
+	cols[colStatus] = column{title: "S", min: 1}
+	return cols
+}
+
+func titles(widths []int) []string {
+	out := make([]string, len(listColumns))
+	for i, c := range listColumns {
+		out[i] = c.title
+		if i == colStatus && widths[i] == 1 {
+			out[i] = "S"
+		}
+	}
+	return out
+}
+
+func joinCells(cells []string, widths []int) string {
+	parts := make([]string, 0, len(cells))
+	for i, c := range cells {
+		if widths[i] == 0 {
+			continue
+		}
+		if i == colRemaining || i == colAttempt || i == colElapsed {
+			parts = append(parts, fitRight(c, widths[i]))
+		} else {
+			parts = append(parts, fit(c, widths[i]))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func renderRow(r Row, widths []int, width int, st Styles) string {
+	status := Glyph(r.Phase)
+	if widths[colStatus] > 1 {
+		status += " " + string(r.Phase)
+	}
+	cells := []string{
+		status, Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
+		r.Remaining, r.Attempt, r.Elapsed,
+	}
+	if r.Selected {
+		// One style over the plain line: inner colours would end the reverse video.
+		return st.Selected.Render(fit(joinCells(cells, widths), width))
+	}
+	for i, c := range cells {
+		cells[i] = fitCell(i, c, widths[i])
+	}
+	cells[colStatus] = st.Phase[r.Phase].Render(cells[colStatus])
+	if r.Overdue {
+		cells[colRemaining] = st.Overdue.Render(cells[colRemaining])
+	} else {
+		cells[colRemaining] = st.Countdown.Render(cells[colRemaining])
+	}
+	cells[colOn] = st.Dim.Render(cells[colOn])
+	parts := make([]string, 0, len(cells))
+	for i, c := range cells {
+		if widths[i] > 0 {
+			parts = append(parts, c)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func fitCell(col int, s string, w int) string {
+	if col == colRemaining || col == colAttempt || col == colElapsed {
+		return fitRight(s, w)
+	}
+	return fit(s, w)
+}
+
+// HeaderData is what the two header lines show.
+type HeaderData struct {
+	Addr     string
+	Tenant   string
+	Version  string // "" while unknown
+	Conn     Conn
+	Updated  string // "updated 3s ago", "" before the first load
+	Counts   map[durable.Phase]int
+	Shown    int
+	Total    int
+	Filter   string
+	ReadOnly bool
+}
+
+// ConnKind is the state of the connection to the engine.
+type ConnKind int
+
+// Connection states.
+const (
+	Connecting ConnKind = iota
+	Live
+	Reconnecting
+	Failed
+)
+
+// Conn is the connection state and, when it is not live, why.
+type Conn struct {
+	Kind   ConnKind
+	Reason string
+}
+
+// Header renders the two header lines.
+func Header(h HeaderData, width int, st Styles) string {
+	left := st.Title.Render("hatchtop") + st.Dim.Render(" ▸ ") + Clean(h.Addr) +
+		st.Dim.Render(" · tenant ") + shortID(h.Tenant)
+	if h.Version != "" {
+		left += st.Dim.Render(" · engine ") + Clean(h.Version)
+	}
+	right := connText(h.Conn, st)
+	if h.Updated != "" {
+		right += st.Dim.Render(" · " + h.Updated)
+	}
+	line1 := spread(left, right, width)
+
+	var counts []string
+	for _, p := range []durable.Phase{durable.PhaseRunning, durable.PhaseEvicted, durable.PhaseQueued} {
+		counts = append(counts, st.Phase[p].Render(Glyph(p))+" "+string(p)+" "+strconv.Itoa(h.Counts[p]))
+	}
+	line2 := strings.Join(counts, "  ")
+	shown := strconv.Itoa(h.Total) + " active"
+	if h.Shown != h.Total {
+		shown = strconv.Itoa(h.Shown) + " of " + shown
+	}
+	line2 += st.Dim.Render("   " + shown)
+	if h.Filter != "" {
+		line2 += st.Dim.Render("   filter ") + st.FilterText.Render(Clean(h.Filter))
+	}
+	if h.ReadOnly {
+		line2 += st.Warn.Render("   read-only")
+	}
+	return line1 + "\n" + ansi.Truncate(line2, width, "…")
+}
+
+func connText(c Conn, st Styles) string {
+	switch c.Kind {
+	case Live:
+		return st.Live.Render("● live")
+	case Reconnecting:
+		return st.Warn.Render("◌ reconnecting") + reason(c.Reason, st)
+	case Failed:
+		return st.Error.Render("✘ error") + reason(c.Reason, st)
+	}
+	return st.Dim.Render("◌ connecting")
+}
+
+func reason(r string, st Styles) string {
+	if r == "" {
+		return ""
+	}
+	return st.Dim.Render(": " + Clean(r))
+}
+
+// spread puts left and right on one line of width cells, truncating the
+// left part first and then the right if they do not fit.
+func spread(left, right string, width int) string {
+	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	if rw > width {
+		return ansi.Truncate(right, width, "…")
+	}
+	if lw+1+rw > width {
+		left = ansi.Truncate(left, max(width-rw-1, 0), "…")
+		lw = ansi.StringWidth(left)
+	}
+	return left + strings.Repeat(" ", max(width-lw-rw, 1)) + right
+}
+
+func shortID(id string) string {
+	id = Clean(id)
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// Footer renders the bottom line: a message if there is one, else the help.
+func Footer(help, message string, isErr bool, width int, st Styles) string {
+	if message != "" {
+		style := st.Dim
+		if isErr {
+			style = st.Error
+		}
+		return style.Render(ansi.Truncate(Clean(message), width, "…"))
+	}
+	return ansi.Truncate(help, width, "…")
+}
+
+// HelpScreen renders the full help with notes below it, in width×height.
+func HelpScreen(fullHelp string, notes []string, width, height int, st Styles) string {
+	var b strings.Builder
+	b.WriteString(st.Title.Render("hatchtop — keys") + "\n\n")
+	b.WriteString(fullHelp)
+	b.WriteString("\n\n")
+	for _, n := range notes {
+		b.WriteString(st.Dim.Render(ansi.Truncate(n, width, "…")) + "\n")
+	}
+	b.WriteString("\n" + st.Dim.Render("press ? or esc to go back"))
+	lines := strings.Split(b.String(), "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	return strings.Join(lines, "\n")
+}
