@@ -32,7 +32,7 @@ func TestFirstLoadShowsLabelsCountdownsAndAttempts(t *testing.T) {
 
 	m := startedModel(t, f)
 	view := m.View()
-	for _, want := range []string{"cooling down", "1m50s", "sleeping 10m", "3/4", "● live", "engine v0.105.0", "running 2"} {
+	for _, want := range []string{"cooling down", "1m50s", "sleeping 10m", "3/4", "● live", "v0.105.0", "running 2"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}

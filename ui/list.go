@@ -24,17 +24,18 @@ type Row struct {
 	Selected  bool
 }
 
-// The list's columns, in order. Status shrinks to its glyph before anything
-// else goes; the workflow goes first, then what the wait is on.
+// The list's columns, in order. When space runs short the workflow goes
+// first, then the status word (its glyph and colour stay), then what the
+// wait is on, then the elapsed time.
 var listColumns = []column{
-	{title: "STATUS", min: 9, drop: 4},
-	{title: "TASK", min: 12, weight: 3},
+	{title: "STATUS", min: 9, drop: 2},
+	{title: "TASK", min: 14, weight: 3},
 	{title: "WORKFLOW", min: 10, weight: 2, drop: 1},
-	{title: "WAIT", min: 16, weight: 5},
-	{title: "ON", min: 12, weight: 3, drop: 2},
+	{title: "WAIT", min: 20, weight: 5},
+	{title: "ON", min: 12, weight: 3, drop: 3},
 	{title: "REMAINING", min: 10},
 	{title: "ATTEMPT", min: 7},
-	{title: "ELAPSED", min: 7, drop: 3},
+	{title: "ELAPSED", min: 7, drop: 4},
 }
 
 const (
@@ -185,7 +186,7 @@ func Header(h HeaderData, width int, st Styles) string {
 	left := st.Title.Render("hatchtop") + st.Dim.Render(" ▸ ") + Clean(h.Addr) +
 		st.Dim.Render(" · tenant ") + shortID(h.Tenant)
 	if h.Version != "" {
-		left += st.Dim.Render(" · engine ") + Clean(h.Version)
+		left += st.Dim.Render(" · ") + Clean(h.Version)
 	}
 	right := connText(h.Conn, st)
 	if h.Updated != "" {
