@@ -83,8 +83,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.snapshot, args = true, args[1:]
 	}
 	fs := flag.NewFlagSet("hatchtop", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// Parse errors become one line from run; only --help prints the usage.
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
+		fs.SetOutput(stderr)
 		fmt.Fprintln(stderr, "usage: hatchtop [snapshot [--json]] [flags]")
 		fs.PrintDefaults()
 	}
@@ -94,7 +96,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logFile, "log-file", "", "write a debug log to this file")
 	fs.BoolVar(&o.json, "json", false, "snapshot: print JSON instead of a table")
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, fmt.Errorf("%w (try --help)", err)
 	}
 	switch {
 	case fs.NArg() > 0:

@@ -31,6 +31,7 @@ type Deps struct {
 // taskState is what the model knows of one active task.
 type taskState struct {
 	task    durable.Task
+	cfgKey  string         // configKey(task), kept to spare the scheduler an allocation per tick
 	entries []durable.Entry
 	waits   []durable.Wait // open waits, derived from entries
 	logAt   time.Time      // when the log was last fetched; zero if never
@@ -57,6 +58,7 @@ type Model struct {
 	message string    // the footer's last error, cleared by the next success
 
 	tasks      map[string]*taskState
+	counts     map[durable.Phase]int // tasks per phase, recounted on each poll
 	order      []string // every task id, newest first
 	shown      []string // the ids that pass the filter, in order
 	cursor     int      // index into shown

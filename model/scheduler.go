@@ -92,7 +92,7 @@ func (m *Model) schedule() []tea.Cmd {
 			s.logsInFlight[id] = true
 			cmds = append(cmds, fetchLog(m.engine, id))
 		}
-		key := configKey(t.task)
+		key := t.cfgKey
 		_, known := s.configs[key]
 		if !known && !s.configInFlight[key] && len(s.configInFlight) < maxConfigFetches &&
 			!m.now.Before(s.configRetryAt[key]) {

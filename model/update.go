@@ -68,18 +68,23 @@ func (m *Model) onList(msg listMsg) {
 		seen[t.ID] = true
 		st, ok := m.tasks[t.ID]
 		if !ok {
-			m.tasks[t.ID] = &taskState{task: t}
+			m.tasks[t.ID] = &taskState{task: t, cfgKey: configKey(t)}
 			continue
 		}
 		if t.Status != st.task.Status || t.Evicted != st.task.Evicted || !t.StartedAt.Equal(st.task.StartedAt) {
 			st.stale = true
 		}
 		st.task = t
+		st.cfgKey = configKey(t)
 	}
 	for id := range m.tasks {
 		if !seen[id] {
 			delete(m.tasks, id)
 		}
+	}
+	m.counts = map[durable.Phase]int{}
+	for _, st := range m.tasks {
+		m.counts[st.task.Phase()]++
 	}
 	m.reorder()
 }

@@ -28,16 +28,13 @@ func (m Model) headerData() ui.HeaderData {
 		Tenant:  m.info.TenantID,
 		Version: m.version,
 		Conn:    m.conn,
-		Counts:  map[durable.Phase]int{},
+		Counts:  m.counts,
 		Shown:   len(m.shown),
 		Total:   len(m.tasks),
 		Filter:  m.filter.Value(),
 	}
 	if !m.updated.IsZero() {
 		h.Updated = "updated " + durable.FormatDuration(m.now.Sub(m.updated).Truncate(1e9)) + " ago"
-	}
-	for _, t := range m.tasks {
-		h.Counts[t.task.Phase()]++
 	}
 	return h
 }
@@ -53,7 +50,7 @@ func (m Model) rows() []ui.Row {
 }
 
 func (m Model) row(t *taskState, selected bool) ui.Row {
-	cfg, ok := m.sched.configs[configKey(t.task)]
+	cfg, ok := m.sched.configs[t.cfgKey]
 	if !ok {
 		cfg = durable.UnknownConfig()
 	}
