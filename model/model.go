@@ -31,7 +31,7 @@ type Deps struct {
 // taskState is what the model knows of one active task.
 type taskState struct {
 	task    durable.Task
-	cfgKey  string         // configKey(task), kept to spare the scheduler an allocation per tick
+	cfgKey  string // configKey(task), kept to spare the scheduler an allocation per tick
 	entries []durable.Entry
 	waits   []durable.Wait // open waits, derived from entries
 	logAt   time.Time      // when the log was last fetched; zero if never
@@ -59,11 +59,11 @@ type Model struct {
 
 	tasks      map[string]*taskState
 	counts     map[durable.Phase]int // tasks per phase, recounted on each poll
-	order      []string // every task id, newest first
-	shown      []string // the ids that pass the filter, in order
-	cursor     int      // index into shown
-	offset     int      // first shown row on screen
-	selectedID string   // keeps the cursor on its task across reloads
+	order      []string              // every task id, newest first
+	shown      []string              // the ids that pass the filter, in order
+	cursor     int                   // index into shown
+	offset     int                   // first shown row on screen
+	selectedID string                // keeps the cursor on its task across reloads
 
 	filter    textinput.Model
 	filtering bool
