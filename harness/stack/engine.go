@@ -1,0 +1,194 @@
+package stack
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// findBinaries runs harness/engine/build.sh, which builds hatchet-lite,
+// hatchet-admin and hatchet-migrate once into a cache and prints its path.
+func (s *Stack) findBinaries(ctx context.Context) error {
+	out, err := s.run(ctx, "build", exec.Command(filepath.Join(s.repoRoot, "harness", "engine", "build.sh")))
+	if err != nil {
+		return err
+	}
+	s.binDir = lastLine(out)
+	if _, err := os.Stat(filepath.Join(s.binDir, "hatchet-lite")); err != nil {
+		return fmt.Errorf("build.sh printed %q, which holds no hatchet-lite: %w", s.binDir, err)
+	}
+	return nil
+}
+
+func (s *Stack) engineCommand(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(s.binDir, name), args...)
+	cmd.Dir = s.Dir
+	cmd.Env = append(os.Environ(), s.engineEnv()...)
+	return cmd
+}
+
+// engineEnv is the configuration shared by hatchet-admin and hatchet-lite:
+// plaintext gRPC on loopback, our own ports, Postgres as the message queue.
+func (s *Stack) engineEnv() []string {
+	grpc := fmt.Sprintf("localhost:%d", s.ports.grpc)
+	return []string{
+		"DATABASE_URL=" + s.databaseURL(),
+		"SERVER_GRPC_INSECURE=t",
+		"SERVER_GRPC_BIND_ADDRESS=127.0.0.1",
+		"SERVER_GRPC_PORT=" + strconv.Itoa(s.ports.grpc),
+		"SERVER_GRPC_BROADCAST_ADDRESS=" + grpc,
+		"SERVER_INTERNAL_CLIENT_INTERNAL_GRPC_BROADCAST_ADDRESS=" + grpc,
+		"SERVER_URL=" + s.APIURL,
+		"SERVER_PORT=" + strconv.Itoa(s.ports.server),
+		"SERVER_HEALTHCHECK_PORT=" + strconv.Itoa(s.ports.healthcheck),
+		"SERVER_AUTH_COOKIE_DOMAIN=localhost",
+		"SERVER_AUTH_COOKIE_INSECURE=t",
+		"SERVER_AUTH_SET_EMAIL_VERIFIED=t",
+		"SERVER_MSGQUEUE_KIND=postgres",
+	}
+}
+
+func (s *Stack) configDir() string { return filepath.Join(s.Dir, "config") }
+
+func (s *Stack) migrate(ctx context.Context) error {
+	_, err := s.run(ctx, "migrate", s.engineCommand("hatchet-migrate"))
+	return err
+}
+
+// quickstart generates the engine config and keys and seeds the tenant.
+func (s *Stack) quickstart(ctx context.Context) error {
+	_, err := s.run(ctx, "quickstart", s.engineCommand("hatchet-admin", "quickstart",
+		"--skip", "certs", "--generated-config-dir", s.configDir(), "--overwrite=false"))
+	return err
+}
+
+// createToken mints the tenant API token; the tenant id is its subject.
+func (s *Stack) createToken(ctx context.Context) error {
+	out, err := s.run(ctx, "token", s.engineCommand("hatchet-admin", "token", "create",
+		"--config", s.configDir(), "--name", "hatchtop"))
+	if err != nil {
+		return err
+	}
+	s.Token = lastLine(out)
+	s.TenantID, err = tokenSubject(s.Token)
+	if err != nil {
+		return withLogTail("token", filepath.Join(s.LogDir, "token.log"), err)
+	}
+	return nil
+}
+
+// startLite runs hatchet-lite (engine, API and a static file server in one
+// process) and waits until the API answers /api/ready.
+func (s *Stack) startLite(ctx context.Context) error {
+	static := filepath.Join(s.Dir, "static")
+	if err := os.MkdirAll(static, 0o755); err != nil {
+		return fmt.Errorf("create static dir: %w", err)
+	}
+	// hatchet-lite panics without an index.html; we never serve the UI.
+	if err := os.WriteFile(filepath.Join(static, "index.html"), []byte("hatchtop stack\n"), 0o644); err != nil {
+		return fmt.Errorf("write index.html: %w", err)
+	}
+	cmd := s.engineCommand("hatchet-lite", "--config", s.configDir())
+	cmd.Env = append(cmd.Env,
+		"LITE_STATIC_ASSET_DIR="+static,
+		"LITE_FRONTEND_BASE_PATH=/",
+		"LITE_RUNTIME_PORT="+strconv.Itoa(s.ports.api),
+		"LITE_FRONTEND_PORT="+strconv.Itoa(s.ports.frontend),
+	)
+	p, err := s.spawn("hatchet-lite", cmd, nil)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.lite = p
+	s.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := waitFor(ctx, p, 250*time.Millisecond, s.apiReady); err != nil {
+		return p.failure(err)
+	}
+	return nil
+}
+
+func (s *Stack) apiReady(ctx context.Context) (bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.APIURL+"/api/ready", nil)
+	if err != nil {
+		return false, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("GET /api/ready: %s", resp.Status)
+	}
+	return true, nil
+}
+
+// StopEngine stops hatchet-lite only (gracefully, then by force), leaving
+// Postgres and the worker running, so tests can watch clients reconnect.
+func (s *Stack) StopEngine() {
+	s.mu.Lock()
+	p := s.lite
+	s.lite = nil
+	s.mu.Unlock()
+	if p != nil {
+		p.stop(10 * time.Second)
+	}
+}
+
+// StartEngine restarts hatchet-lite on the same ports after StopEngine and
+// waits until its API is ready. It does nothing if the engine is running.
+func (s *Stack) StartEngine(ctx context.Context) error {
+	s.mu.Lock()
+	running := s.lite != nil && !s.lite.exited()
+	s.mu.Unlock()
+	if running {
+		return nil
+	}
+	t := time.Now()
+	if err := s.startLite(ctx); err != nil {
+		return fmt.Errorf("stack: restart engine: %w", err)
+	}
+	s.report("engine restart", time.Since(t))
+	return nil
+}
+
+// tokenSubject decodes the JWT payload, without verifying it, to read "sub".
+func tokenSubject(token string) (string, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return "", fmt.Errorf("token %q is not a JWT", token)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", fmt.Errorf("decode token payload: %w", err)
+	}
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return "", fmt.Errorf("parse token claims: %w", err)
+	}
+	if claims.Sub == "" {
+		return "", errors.New("token has no subject (tenant id)")
+	}
+	return claims.Sub, nil
+}
+
+// lastLine returns the last non-blank line of out, trimmed.
+func lastLine(out string) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}

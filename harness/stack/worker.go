@@ -1,0 +1,116 @@
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// workerReady is the line harness/worker/worker.ts prints once registered.
+const workerReady = "worker ready"
+
+func (s *Stack) workerDir() string { return filepath.Join(s.repoRoot, "harness", "worker") }
+
+// tsx is run directly, never through npx, so that the pid we signal is the
+// worker's own and a stale worker cannot keep its slots.
+func (s *Stack) scriptCommand(script string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(s.workerDir(), "node_modules", ".bin", "tsx"), append([]string{script}, args...)...)
+	cmd.Dir = s.workerDir()
+	cmd.Env = append(os.Environ(), s.Env()...)
+	return cmd
+}
+
+// quiet keeps the SDK's info logs off a script's stdout, which carries ids.
+func quiet(cmd *exec.Cmd) *exec.Cmd {
+	cmd.Env = append(cmd.Env, "HATCHET_CLIENT_LOG_LEVEL=WARN")
+	return cmd
+}
+
+// ensureNodeModules installs the pinned worker dependencies on first use.
+func (s *Stack) ensureNodeModules(ctx context.Context) error {
+	if _, err := os.Stat(filepath.Join(s.workerDir(), "node_modules", ".bin", "tsx")); err == nil {
+		return nil
+	}
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+	cmd.Dir = s.workerDir()
+	_, err := s.run(ctx, "npm-ci", cmd)
+	return err
+}
+
+// startWorker runs the "hatchtop-demo" worker and waits for its ready line.
+func (s *Stack) startWorker(ctx context.Context) error {
+	if err := s.ensureNodeModules(ctx); err != nil {
+		return err
+	}
+	ready := newLineSignal(workerReady)
+	p, err := s.spawn("worker", s.scriptCommand("worker.ts"), ready)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.worker = p
+	s.mu.Unlock()
+
+	timeout := time.NewTimer(time.Minute)
+	defer timeout.Stop()
+	select {
+	case <-ready.seen:
+		return nil
+	case <-p.done:
+		return p.failure(fmt.Errorf("exited before it was ready: %v", p.err))
+	case <-timeout.C:
+		return p.failure(fmt.Errorf("no %q line within a minute", workerReady))
+	case <-ctx.Done():
+		return p.failure(ctx.Err())
+	}
+}
+
+// Trigger starts a run of task with input (marshalled to JSON) without
+// waiting for it, and returns the workflow run id.
+func (s *Stack) Trigger(ctx context.Context, task string, input any) (string, error) {
+	payload, err := json.Marshal(input)
+	if err != nil {
+		return "", fmt.Errorf("stack: trigger %s: encode input: %w", task, err)
+	}
+	if err := s.ensureNodeModules(ctx); err != nil {
+		return "", fmt.Errorf("stack: trigger %s: %w", task, err)
+	}
+	out, err := s.run(ctx, "trigger", quiet(s.scriptCommand("trigger.ts", task, string(payload))))
+	if err != nil {
+		return "", fmt.Errorf("stack: trigger %s: %w", task, err)
+	}
+	return lastLine(out), nil
+}
+
+// TriggerDemo starts the demo set of runs (every task at least once) and
+// returns the script's "task run-id" lines.
+func (s *Stack) TriggerDemo(ctx context.Context) (string, error) {
+	if err := s.ensureNodeModules(ctx); err != nil {
+		return "", fmt.Errorf("stack: demo runs: %w", err)
+	}
+	out, err := s.run(ctx, "trigger", quiet(s.scriptCommand("trigger.ts", "demo")))
+	if err != nil {
+		return "", fmt.Errorf("stack: demo runs: %w", err)
+	}
+	return out, nil
+}
+
+// PushEvent pushes a user event (over gRPC, through the SDK) with payload
+// marshalled to JSON.
+func (s *Stack) PushEvent(ctx context.Context, key string, payload any) error {
+	data, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("stack: push %s: encode payload: %w", key, err)
+	}
+	if err := s.ensureNodeModules(ctx); err != nil {
+		return fmt.Errorf("stack: push %s: %w", key, err)
+	}
+	if _, err := s.run(ctx, "push", quiet(s.scriptCommand("push.ts", key, string(data)))); err != nil {
+		return fmt.Errorf("stack: push %s: %w", key, err)
+	}
+	return nil
+}

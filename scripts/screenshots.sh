@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make screenshots: the real dashboard on the real stack, captured from
+# hatchtop's own ANSI output in tmux and rendered to PNG with freeze.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .stack screenshots
+(cd harness/tools && go build -o ../../bin/freeze github.com/charmbracelet/freeze)
+go build -o bin/hatchet-stack ./harness/cmd/hatchet-stack
+
+envfile=.stack/shots.env
+rm -f "$envfile"
+bin/hatchet-stack up --env-file "$envfile" --demo-runs >.stack/shots-stack.log 2>&1 &
+stack_pid=$!
+sock="hatchtop-shots-$$"
+cleanup() {
+  tmux -L "$sock" kill-server 2>/dev/null || true
+  kill -TERM "$stack_pid" 2>/dev/null || true
+  wait "$stack_pid" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+for _ in $(seq 1 600); do [ -s "$envfile" ] && break; kill -0 "$stack_pid" || exit 1; sleep 0.5; done
+# shellcheck disable=SC1090
+source "$envfile"
+
+# wait_for TEXT: poll the pane until TEXT shows (up to 90 s).
+wait_for() {
+  for _ in $(seq 1 360); do
+    tmux -L "$sock" capture-pane -p -t shots | grep -qF -- "$1" && return 0
+    sleep 0.25
+  done
+  echo "screenshots: '$1' never appeared" >&2; tmux -L "$sock" capture-pane -p -t shots >&2; return 1
+}
+# shot NAME: render the pane, colours included, to screenshots/NAME.png.
+shot() {
+  tmux -L "$sock" capture-pane -e -p -t shots > ".stack/$1.ansi"
+  bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 -o "screenshots/$1.png" >/dev/null
+  echo "screenshots: wrote screenshots/$1.png"
+}
+
+tmux -L "$sock" new-session -d -s shots -x 150 -y 20 \
+  "env TERM=xterm-256color COLORTERM=truecolor HATCHET_CLIENT_TOKEN=$HATCHET_CLIENT_TOKEN HATCHET_CLIENT_HOST_PORT=$HATCHET_CLIENT_HOST_PORT HATCHET_CLIENT_SERVER_URL=$HATCHET_CLIENT_SERVER_URL HATCHET_CLIENT_TLS_STRATEGY=none bin/hatchtop --refresh 1s"
+wait_for "third time lucky"
+wait_for "3/4"
+shot list
+tmux -L "$sock" send-keys -t shots "?"
+wait_for "page down"
+shot help
+tmux -L "$sock" send-keys -t shots Escape
+tmux -L "$sock" resize-window -t shots -x 80 -y 24
+sleep 1 # let the resize repaint; this is a picture, not a test
+shot list-80x24
