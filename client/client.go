@@ -1,0 +1,172 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hatchet-dev/hatchet/pkg/client/rest"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/hatchtop/hatchtop/client/pb/dispatcherpb"
+	"github.com/hatchtop/hatchtop/client/pb/eventspb"
+	"github.com/hatchtop/hatchtop/client/pb/v1pb"
+)
+
+// Client is an Engine backed by a real Hatchet engine: gRPC with our own
+// stubs, REST through Hatchet's generated client. It is safe for
+// concurrent use.
+type Client struct {
+	cfg      Config
+	tenant   uuid.UUID
+	conn     *grpc.ClientConn
+	dispatch dispatcherpb.DispatcherClient
+	events   eventspb.EventsServiceClient
+	admin    v1pb.AdminServiceClient
+	http     *http.Client
+	api      *rest.ClientWithResponses
+	fail     failure
+	pageSize int64 // tasks per list page
+	logPage  int64 // entries per event-log page
+
+	mu      sync.Mutex
+	durable map[string]bool // workflow version + action id -> durable
+}
+
+var _ Engine = (*Client)(nil)
+
+// Option adjusts Dial, mostly for tests.
+type Option func(*dialSettings)
+
+type dialSettings struct {
+	httpClient *http.Client
+	grpcOpts   []grpc.DialOption
+	pageSize   int64
+	logPage    int64
+}
+
+// WithHTTPClient replaces the REST HTTP client.
+func WithHTTPClient(c *http.Client) Option { return func(s *dialSettings) { s.httpClient = c } }
+
+// WithGRPCOptions adds gRPC dial options after ours (e.g. a custom dialer).
+func WithGRPCOptions(opts ...grpc.DialOption) Option {
+	return func(s *dialSettings) { s.grpcOpts = append(s.grpcOpts, opts...) }
+}
+
+// WithPageSize sets how many rows one REST page asks for, both of the
+// task list and of an event log.
+func WithPageSize(n int) Option {
+	return func(s *dialSettings) {
+		if n > 0 {
+			s.pageSize, s.logPage = int64(n), int64(n)
+		}
+	}
+}
+
+const (
+	// defaultPageSize keeps a list page small and its COUNT cheap while
+	// needing one request for most tenants.
+	defaultPageSize = 200
+	// defaultLogPage is the engine's own default for the event log.
+	defaultLogPage = 1000
+)
+
+// Dial prepares the gRPC and REST clients. It does no I/O (connections are
+// made on first use); call Check to prove the engine answers.
+func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
+	s := dialSettings{pageSize: defaultPageSize, logPage: defaultLogPage}
+	for _, o := range opts {
+		o(&s)
+	}
+	tenant, err := uuid.Parse(cfg.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("tenant id %q is not a UUID", cfg.TenantID)
+	}
+	gopts, err := grpcOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := grpc.NewClient(cfg.GRPCAddr, append(gopts, s.grpcOpts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("engine address %s: %w", cfg.GRPCAddr, err)
+	}
+	if s.httpClient == nil {
+		if s.httpClient, err = httpClient(cfg); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	api, err := rest.NewClientWithResponses(cfg.APIURL,
+		rest.WithHTTPClient(s.httpClient),
+		rest.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Authorization", "Bearer "+cfg.Token.Reveal())
+			req.Header.Set("User-Agent", userAgent)
+			return nil
+		}))
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("API address %s: %w", cfg.APIURL, err)
+	}
+	return &Client{
+		cfg:      cfg,
+		tenant:   tenant,
+		conn:     conn,
+		dispatch: dispatcherpb.NewDispatcherClient(conn),
+		events:   eventspb.NewEventsServiceClient(conn),
+		admin:    v1pb.NewAdminServiceClient(conn),
+		http:     s.httpClient,
+		api:      api,
+		fail:     failure{token: cfg.Token},
+		pageSize: s.pageSize,
+		logPage:  s.logPage,
+		durable:  map[string]bool{},
+	}, nil
+}
+
+// Info implements Engine.
+func (c *Client) Info() Info { return c.cfg.Info() }
+
+// Close implements Engine.
+func (c *Client) Close() error {
+	c.http.CloseIdleConnections()
+	return c.conn.Close()
+}
+
+// Version implements Engine with Dispatcher.GetVersion.
+func (c *Client) Version(ctx context.Context) (string, error) {
+	resp, err := c.dispatch.GetVersion(ctx, &dispatcherpb.GetVersionRequest{})
+	if err != nil {
+		return "", fmt.Errorf("engine version: %w", c.fail.grpc(c.cfg.GRPCAddr, "version", err))
+	}
+	return resp.GetVersion(), nil
+}
+
+// Check is the startup probe: the gRPC endpoint answers and accepts the
+// token, and so does the REST API. Its errors are one line meant for the
+// user, naming the address at fault.
+func (c *Client) Check(ctx context.Context) error {
+	_, err := c.dispatch.GetVersion(ctx, &dispatcherpb.GetVersionRequest{})
+	// Engines older than GetVersion answer Unimplemented after checking the
+	// token, which proves enough.
+	if err != nil && status.Code(err) != codes.Unimplemented {
+		return c.explain(c.fail.grpc(c.cfg.GRPCAddr, "version", err))
+	}
+	if _, err := c.listPage(ctx, time.Now().Add(-time.Minute), 1, 0); err != nil {
+		return c.explain(err)
+	}
+	return nil
+}
+
+// explain adds the likely cause to a rejected token.
+func (c *Client) explain(err error) error {
+	if errors.Is(err, ErrUnauthorized) && !c.cfg.ExpiresAt.IsZero() && c.cfg.ExpiresAt.Before(time.Now()) {
+		return fmt.Errorf("%w; the token expired at %s", err, c.cfg.ExpiresAt.Format(time.RFC3339))
+	}
+	return err
+}

@@ -1,0 +1,190 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hatchet-dev/hatchet/pkg/client/rest"
+
+	"github.com/hatchtop/hatchtop/durable"
+)
+
+const (
+	// maxPages bounds a listing whose pages never come back short.
+	maxPages = 100
+	// durableLookups bounds the task fetches that learn durability.
+	durableLookups = 4
+)
+
+// activeStatuses are what the dashboard shows; RUNNING includes evicted.
+var activeStatuses = []rest.V1TaskStatus{rest.V1TaskStatusQUEUED, rest.V1TaskStatusRUNNING}
+
+// ListActive implements Engine. Pages are fetched until one comes back
+// short; rows shift while paging (newest first), so duplicates are dropped
+// and a task that moved across a page edge shows up on the next poll.
+func (c *Client) ListActive(ctx context.Context, since time.Time) ([]durable.Task, error) {
+	var rows []rest.V1TaskSummary
+	seen := map[uuid.UUID]bool{}
+	for page := int64(0); page < maxPages; page++ {
+		list, err := c.listPage(ctx, since, c.pageSize, page*c.pageSize)
+		if err != nil {
+			return nil, fmt.Errorf("list active tasks: %w", err)
+		}
+		for _, r := range list.Rows {
+			if !seen[r.TaskExternalId] {
+				seen[r.TaskExternalId] = true
+				rows = append(rows, r)
+			}
+		}
+		if int64(len(list.Rows)) < c.pageSize || lastPage(list.Pagination) {
+			break
+		}
+	}
+	tasks := make([]durable.Task, len(rows))
+	for i, r := range rows {
+		tasks[i] = taskOf(r)
+	}
+	c.markDurable(ctx, rows, tasks)
+	return tasks, nil
+}
+
+func (c *Client) listPage(ctx context.Context, since time.Time, limit, offset int64) (*rest.V1TaskSummaryList, error) {
+	statuses := activeStatuses
+	noPayloads := false
+	resp, err := c.api.V1WorkflowRunListWithResponse(ctx, c.tenant, &rest.V1WorkflowRunListParams{
+		Since:           since,
+		Statuses:        &statuses,
+		OnlyTasks:       true,
+		Limit:           &limit,
+		Offset:          &offset,
+		IncludePayloads: &noPayloads,
+	})
+	if err != nil {
+		return nil, c.fail.transport(c.cfg.APIURL, err)
+	}
+	if resp.JSON200 == nil {
+		return nil, c.fail.http(c.cfg.APIURL, "tenant "+c.cfg.TenantID, resp.HTTPResponse, resp.Body)
+	}
+	return resp.JSON200, nil
+}
+
+func lastPage(p rest.PaginationResponse) bool {
+	return p.CurrentPage != nil && p.NumPages != nil && *p.CurrentPage >= *p.NumPages
+}
+
+// EventLog implements Engine, following pages until a short one.
+func (c *Client) EventLog(ctx context.Context, taskID string) ([]durable.Entry, error) {
+	id, err := uuid.Parse(taskID)
+	if err != nil {
+		return nil, fmt.Errorf("event log: %w", c.fail.notFound(fmt.Sprintf("task %q", taskID), err))
+	}
+	var out []durable.Entry
+	limit := c.logPage
+	for page := int64(0); page < maxPages; page++ {
+		offset := page * limit
+		resp, err := c.api.V1DurableTaskEventLogListWithResponse(ctx, c.tenant, id,
+			&rest.V1DurableTaskEventLogListParams{Limit: &limit, Offset: &offset})
+		if err != nil {
+			return nil, fmt.Errorf("event log of task %s: %w", taskID, c.fail.transport(c.cfg.APIURL, err))
+		}
+		if resp.JSON200 == nil {
+			return nil, fmt.Errorf("event log: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
+		}
+		for _, e := range *resp.JSON200 {
+			out = append(out, entryOf(e))
+		}
+		if int64(len(*resp.JSON200)) < limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// TaskConfig implements Engine from the task's workflow version.
+func (c *Client) TaskConfig(ctx context.Context, taskID string) (durable.Config, error) {
+	t, err := c.getTask(ctx, taskID)
+	if err != nil {
+		return durable.UnknownConfig(), fmt.Errorf("task config: %w", err)
+	}
+	cfg, _ := configOf(t)
+	return cfg, nil
+}
+
+func (c *Client) getTask(ctx context.Context, taskID string) (*rest.V1TaskSummary, error) {
+	id, err := uuid.Parse(taskID)
+	if err != nil {
+		return nil, c.fail.notFound(fmt.Sprintf("task %q", taskID), err)
+	}
+	resp, err := c.api.V1TaskGetWithResponse(ctx, id, nil)
+	if err != nil {
+		return nil, c.fail.transport(c.cfg.APIURL, err)
+	}
+	if resp.JSON200 == nil {
+		return nil, c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body)
+	}
+	return resp.JSON200, nil
+}
+
+// markDurable fills Task.Durable, which list rows do not carry: a task is
+// durable if its step is, so one task fetch per workflow version and
+// action answers for all its runs, and the answer is kept for good
+// (versions are immutable). A failed fetch leaves the task non-durable
+// until a later poll succeeds.
+func (c *Client) markDurable(ctx context.Context, rows []rest.V1TaskSummary, tasks []durable.Task) {
+	missing := map[string]string{} // key -> a task id to ask
+	c.mu.Lock()
+	for i, r := range rows {
+		if r.IsDurable != nil {
+			continue
+		}
+		key := stepKey(r)
+		if d, ok := c.durable[key]; ok {
+			tasks[i].Durable = d
+		} else if _, asked := missing[key]; !asked {
+			missing[key] = tasks[i].ID
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return
+	}
+
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, durableLookups)
+	for key, id := range missing {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t, err := c.getTask(ctx, id)
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.durable[key] = t.IsDurable != nil && *t.IsDurable
+			c.mu.Unlock()
+		}()
+	}
+	wg.Wait()
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, r := range rows {
+		if r.IsDurable == nil {
+			tasks[i].Durable = c.durable[stepKey(r)]
+		}
+	}
+}
+
+// stepKey identifies a task's definition: its workflow version and action;
+// without a version, only the task itself.
+func stepKey(r rest.V1TaskSummary) string {
+	if v := uuidString(r.WorkflowVersionId); v != "" {
+		return v + "/" + deref(r.ActionId)
+	}
+	return "task/" + r.TaskExternalId.String()
+}
