@@ -123,7 +123,7 @@ func TestDashboardOnTheRealEngine(t *testing.T) {
 
 	// The OR group, the attempt, the unlabelled sleep, the escape sequence.
 	screen = tm.screen()
-	if l := lineWith(screen, "approval or timeout"); !strings.Contains(l, "sleep 10m | event e2e:approval:granted") {
+	if l := lineWith(screen, "approval or timeout"); !strings.Contains(l, "event e2e:approval:granted | sleep 10m") {
 		t.Errorf("OR group not described: %q", l)
 	}
 	if l := lineWith(screen, "third time lucky"); !strings.Contains(l, " 3/4 ") {
@@ -140,11 +140,19 @@ func TestDashboardOnTheRealEngine(t *testing.T) {
 	}
 
 	// Filter, help, resize to 80x24, quit.
-	tm.keys("/", "payment", "Enter")
+	tm.keys("/")
+	tm.waitScreen(5*time.Second, "the filter prompt", func(s string) bool { return strings.Contains(s, "keep filter") })
+	tm.keys("payment", "Enter")
 	tm.waitScreen(5*time.Second, "the filter to keep one row", func(s string) bool {
 		return strings.Contains(s, "awaiting payment") && !strings.Contains(s, longSleepLabel)
 	})
-	tm.keys("Escape", "?")
+	// Keys go one at a time, as a person types them: esc and ? in one read
+	// is alt+? to a terminal.
+	tm.keys("Escape")
+	tm.waitScreen(5*time.Second, "esc to clear the filter", func(s string) bool {
+		return !strings.Contains(s, "filter payment") && strings.Contains(s, longSleepLabel)
+	})
+	tm.keys("?")
 	tm.waitScreen(5*time.Second, "the help", func(s string) bool { return strings.Contains(s, "page down") })
 	tm.keys("Escape")
 	tm.tmux("resize-window", "-t", "main", "-x", "80", "-y", "24")

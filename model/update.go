@@ -25,7 +25,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
-		m.filter.Width = max(msg.Width-4, 10)
+		m.filter.Width = max(msg.Width-40, 10) // room for the filter keys
 		m.clampCursor()
 	case tickMsg:
 		m.now = time.Time(msg)
@@ -45,7 +45,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onConfig(msg)
 	case tea.KeyMsg:
 		var cmd tea.Cmd
-		m, cmd = m.onKey(msg)
+		m, cmd = m.onKeys(msg)
 		if cmd != nil {
 			return m, cmd
 		}
@@ -132,6 +132,22 @@ func (m *Model) onConfig(msg configMsg) {
 		return
 	}
 	m.sched.configs[msg.key] = msg.cfg
+}
+
+// onKeys splits typed-ahead runes ("/pay" read in one go over a slow link
+// or from tmux) into single keys, so "/" still opens the filter and the
+// rest lands in it. Pastes stay whole.
+func (m Model) onKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
+		return m.onKey(msg)
+	}
+	var cmds []tea.Cmd
+	for _, r := range msg.Runes {
+		var cmd tea.Cmd
+		m, cmd = m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // onKey routes a key to the focused part first: the filter input owns the

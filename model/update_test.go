@@ -161,6 +161,24 @@ func TestFilterMatchesLabelsAndEventKeys(t *testing.T) {
 	}
 }
 
+func TestTypedAheadRunesAreSplitIntoKeys(t *testing.T) {
+	f := fake.New()
+	f.SetTasks(durableTask("t1", "alpha", -time.Minute), durableTask("t2", "beta", -2*time.Minute))
+	f.SetLog("t2", eventEntry(1, "", t0, "payment:confirmed"))
+	m := startedModel(t, f)
+	// One read of "/payment", as tmux or a slow link delivers it.
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/payment")})
+	if !m.filtering || m.filter.Value() != "payment" || len(m.shown) != 1 {
+		t.Fatalf("filtering=%v value=%q shown=%v", m.filtering, m.filter.Value(), m.shown)
+	}
+	// A paste into the filter stays one piece and is not read as keys.
+	m = update(m, tea.KeyMsg{Type: tea.KeyEsc})
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jq"), Paste: true})
+	if m.filtering || len(m.shown) != 2 {
+		t.Fatalf("a paste outside the filter acted: filtering=%v shown=%v", m.filtering, m.shown)
+	}
+}
+
 func TestNavigationKeys(t *testing.T) {
 	f := fake.New()
 	var tasks []durable.Task

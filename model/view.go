@@ -99,7 +99,7 @@ func (m Model) emptyText() string {
 
 func (m Model) footer() string {
 	if m.filtering {
-		return m.filter.View()
+		return m.filter.View() + "   " + m.help.View(m.keys.Filter)
 	}
 	return ui.Footer(m.help.View(m.keys.List), m.message, m.message != "", m.width, m.styles)
 }

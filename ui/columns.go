@@ -16,8 +16,10 @@ type column struct {
 }
 
 // layout decides which columns fit in width and how wide each is. Widths of
-// dropped columns are 0. One space separates columns.
-func layout(cols []column, width int) []int {
+// dropped columns are 0. One space separates columns. want, when given, is
+// the widest content of each column: spare width goes by weight to columns
+// whose content does not fit yet, so a short WAIT leaves room for a long ON.
+func layout(cols []column, width int, want []int) []int {
 	widths := make([]int, len(cols))
 	kept := make([]bool, len(cols))
 	for i := range cols {
@@ -45,26 +47,52 @@ func layout(cols []column, width int) []int {
 		}
 		kept[victim] = false
 	}
-	spare, weights := width-need(), 0
+	spare := width - need()
 	for i, c := range cols {
 		if kept[i] {
 			widths[i] = c.min
-			weights += c.weight
 		}
 	}
-	if spare > 0 && weights > 0 {
-		given := 0
-		last := -1
-		for i, c := range cols {
-			if kept[i] && c.weight > 0 {
-				add := spare * c.weight / weights
+	// Hand out the spare width in rounds: each round splits it by weight
+	// among the columns that still want more, capped at what they want.
+	// Once everyone is content the rest is shared by weight after all.
+	share := func(capped bool) {
+		hungry := func(i int) bool {
+			return kept[i] && cols[i].weight > 0 && (!capped || widths[i] < want[i])
+		}
+		for spare > 0 {
+			weights := 0
+			for i, c := range cols {
+				if hungry(i) {
+					weights += c.weight
+				}
+			}
+			if weights == 0 {
+				return
+			}
+			given := 0
+			for i, c := range cols {
+				if !hungry(i) {
+					continue
+				}
+				add := max(spare*c.weight/weights, 1)
+				if capped {
+					add = min(add, want[i]-widths[i])
+				}
+				add = min(add, spare-given)
 				widths[i] += add
 				given += add
-				last = i
+			}
+			spare -= given
+			if given == 0 {
+				return
 			}
 		}
-		widths[last] += spare - given // rounding leftovers go to the last flexible column
 	}
+	if want != nil {
+		share(true)
+	}
+	share(false)
 	return widths
 }
 

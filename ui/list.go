@@ -57,9 +57,10 @@ const ListChromeHeight = 4
 // only) in width cells. Short bodies are padded to height lines so the
 // footer stays at the bottom.
 func Table(rows []Row, width, height int, empty string, st Styles) string {
-	widths := layout(listColumns, width)
+	want := contentWidths(rows)
+	widths := layout(listColumns, width, want)
 	if widths[colStatus] == 0 {
-		widths = layout(withStatusGlyph(), width) // keep the glyph, drop the word
+		widths = layout(withStatusGlyph(), width, want) // keep the glyph, drop the word
 	}
 	var b strings.Builder
 	b.WriteString(st.Header.Render(fit(joinCells(titles(widths), widths), width)))
@@ -77,6 +78,33 @@ func Table(rows []Row, width, height int, empty string, st Styles) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// contentWidths is the widest cell of each column over rows, titles
+// included, so columns do not grow past their content.
+func contentWidths(rows []Row) []int {
+	want := make([]int, len(listColumns))
+	for i, c := range listColumns {
+		want[i] = len(c.title)
+	}
+	for _, r := range rows {
+		for i, c := range rowCells(r, true) {
+			want[i] = max(want[i], ansi.StringWidth(c))
+		}
+	}
+	return want
+}
+
+// rowCells is a row's text per column, engine text cleaned.
+func rowCells(r Row, statusWord bool) []string {
+	status := Glyph(r.Phase)
+	if statusWord {
+		status += " " + string(r.Phase)
+	}
+	return []string{
+		status, Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
+		r.Remaining, r.Attempt, r.Elapsed,
+	}
 }
 
 func withStatusGlyph() []column {
@@ -112,14 +140,7 @@ func joinCells(cells []string, widths []int) string {
 }
 
 func renderRow(r Row, widths []int, width int, st Styles) string {
-	status := Glyph(r.Phase)
-	if widths[colStatus] > 1 {
-		status += " " + string(r.Phase)
-	}
-	cells := []string{
-		status, Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
-		r.Remaining, r.Attempt, r.Elapsed,
-	}
+	cells := rowCells(r, widths[colStatus] > 1)
 	if r.Selected {
 		// One style over the plain line: inner colours would end the reverse video.
 		return st.Selected.Render(fit(joinCells(cells, widths), width))

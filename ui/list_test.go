@@ -72,14 +72,33 @@ func TestNarrowListKeepsTheEssentials(t *testing.T) {
 
 func TestLayoutDropsByPriority(t *testing.T) {
 	cols := []column{{title: "A", min: 5}, {title: "B", min: 5, weight: 1, drop: 2}, {title: "C", min: 5, weight: 1, drop: 1}}
-	if got := layout(cols, 17); got[0] != 5 || got[1] != 5 || got[2] != 5 {
+	if got := layout(cols, 17, nil); got[0] != 5 || got[1] != 5 || got[2] != 5 {
 		t.Errorf("all fit: %v", got)
 	}
-	if got := layout(cols, 16); got[2] != 0 || got[1] != 10 {
+	if got := layout(cols, 16, nil); got[2] != 0 || got[1] != 10 {
 		t.Errorf("C dropped first and B takes the rest: %v", got)
 	}
-	if got := layout(cols, 6); got[1] != 0 || got[2] != 0 || got[0] != 5 {
+	if got := layout(cols, 6, nil); got[1] != 0 || got[2] != 0 || got[0] != 5 {
 		t.Errorf("only A: %v", got)
+	}
+}
+
+func TestLayoutGivesSpareToContentThatNeedsIt(t *testing.T) {
+	cols := []column{{title: "A", min: 5}, {title: "B", min: 5, weight: 5}, {title: "C", min: 5, weight: 1}}
+	// B's content is short, C's long: C gets what B does not need.
+	got := layout(cols, 41, []int{5, 8, 40})
+	if got[1] != 8 || got[2] != 26 {
+		t.Errorf("widths %v, want B=8 C=26", got)
+	}
+	// Everyone content: the rest is shared by weight.
+	got = layout(cols, 41, []int{5, 8, 9})
+	if got[1] < 8 || got[2] < 9 || got[1]+got[2] != 34 || got[1] <= got[2] {
+		t.Errorf("widths %v, want B>=8, C>=9, B > C, summing to 34", got)
+	}
+	// Both hungry: split by weight.
+	got = layout(cols, 29, []int{5, 100, 100})
+	if got[1]+got[2] != 22 || got[1] <= got[2] {
+		t.Errorf("widths %v, want B > C summing to 22", got)
 	}
 }
 
