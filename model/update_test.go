@@ -96,7 +96,7 @@ func TestStatusChangeRefetchesTheLog(t *testing.T) {
 	if n := f.Calls("EventLog:t1"); n != 2 {
 		t.Fatalf("eviction did not refetch the log (%d fetches)", n)
 	}
-	if !strings.Contains(m.View(), "◐ evicted") {
+	if !strings.Contains(m.View(), "◌ evicted") {
 		t.Errorf("evicted task not shown as evicted:\n%s", m.View())
 	}
 }

@@ -111,6 +111,6 @@ func (m Model) helpNotes() []string {
 		"A task's event log is fetched when it appears or changes, when its sleep ends, and every 15s while on screen.",
 		"REMAINING is the label's sleep deadline (registered + duration); 'overdue' until the engine wakes the task.",
 		"ATTEMPT is attempt/max attempts; the max shows once the task's configuration is loaded.",
-		"Status: ● running  ◐ evicted  ○ queued",
+		"Status: ● running  ◌ evicted  ○ queued",
 	}
 }

@@ -32,15 +32,19 @@ wait_for() {
 }
 # shot NAME: render the pane, colours included, to screenshots/NAME.png.
 shot() {
-  tmux -L "$sock" capture-pane -e -p -t shots > ".stack/$1.ansi"
+  # freeze ignores SGR 39/49 (default colours) and keeps the last colour;
+  # our output only uses them right after a colour, so a reset is equivalent.
+  tmux -L "$sock" capture-pane -e -p -t shots |
+    sed -e 's/\x1b\[39m/\x1b[0m/g' -e 's/\x1b\[49m//g' > ".stack/$1.ansi"
   bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 -o "screenshots/$1.png" >/dev/null
   echo "screenshots: wrote screenshots/$1.png"
 }
 
 tmux -L "$sock" new-session -d -s shots -x 150 -y 20 \
-  "env TERM=xterm-256color COLORTERM=truecolor HATCHET_CLIENT_TOKEN=$HATCHET_CLIENT_TOKEN HATCHET_CLIENT_HOST_PORT=$HATCHET_CLIENT_HOST_PORT HATCHET_CLIENT_SERVER_URL=$HATCHET_CLIENT_SERVER_URL HATCHET_CLIENT_TLS_STRATEGY=none bin/hatchtop --refresh 1s"
+  "set -a; . $envfile; set +a; TERM=xterm-256color COLORTERM=truecolor exec bin/hatchtop --refresh 1s"
 wait_for "third time lucky"
 wait_for "3/4"
+sleep 5 # let elapsed times and countdowns move; a picture, not a test
 shot list
 tmux -L "$sock" send-keys -t shots "?"
 wait_for "page down"

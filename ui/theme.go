@@ -4,6 +4,7 @@ package ui
 
 import (
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/hatchtop/hatchtop/durable"
 )
@@ -34,6 +35,12 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 	green, yellow, red, grey, blue, magenta := c("#1a7f37", "#3fb950"), c("#9a6700", "#d29922"),
 		c("#cf222e", "#f85149"), c("#6e7781", "#8b949e"), c("#0969da", "#58a6ff"), c("#8250df", "#bc8cff")
 	s := r.NewStyle
+	// A background bar reads as "the cursor" the way k9s draws it; without
+	// colours reverse video is the only mark there is.
+	selected := s().Background(c("#ddf4ff", "#1f3a5f")).Foreground(c("#1f2328", "#e6edf3"))
+	if r.ColorProfile() == termenv.Ascii {
+		selected = s().Reverse(true)
+	}
 	return Styles{
 		Title:      s().Bold(true),
 		Dim:        s().Foreground(grey),
@@ -41,7 +48,7 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Warn:       s().Foreground(yellow).Bold(true),
 		Error:      s().Foreground(red).Bold(true),
 		Header:     s().Bold(true).Foreground(grey),
-		Selected:   s().Reverse(true),
+		Selected:   selected,
 		Overdue:    s().Foreground(red),
 		Countdown:  s().Foreground(blue),
 		Label:      s(),
@@ -66,7 +73,7 @@ func Glyph(p durable.Phase) string {
 	case durable.PhaseQueued:
 		return "○"
 	case durable.PhaseEvicted:
-		return "◐"
+		return "◌" // dotted: the task holds no worker slot
 	case durable.PhaseCompleted:
 		return "✔"
 	case durable.PhaseFailed:
