@@ -1,7 +1,11 @@
 package durable
 
 import (
+	"errors"
+	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -49,4 +53,33 @@ func Countdown(w Wait, now time.Time) string {
 	// Round up so a countdown never shows 0s while still running.
 	r := w.Remaining(now)
 	return FormatDuration((r + time.Second - 1).Truncate(time.Second))
+}
+
+// incrementPattern is the engine's own rule for a timeout increment:
+// decimal numbers each with a unit of ms, s, m or h ("30s", "1h30m", "1.5h").
+var incrementPattern = regexp.MustCompile(`^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ms|s|m|h))+$`)
+
+// ParseIncrement validates a timeout increment typed by a person the way
+// the engine will, so a bad one is refused before anything is sent.
+func ParseIncrement(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return 0, errors.New("type a duration such as 5m, 90s or 1h30m")
+	case strings.HasPrefix(s, "-"):
+		return 0, fmt.Errorf("%q is negative: a timeout can only be pushed further out", s)
+	case !incrementPattern.MatchString(s):
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			return 0, fmt.Errorf("%q has no unit: add ms, s, m or h", s)
+		}
+		return 0, fmt.Errorf("%q is not a duration: use numbers with ms, s, m or h (5m, 90s, 1h30m)", s)
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: %w", s, err)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q adds nothing: use a positive duration", s)
+	}
+	return d, nil
 }

@@ -1,22 +1,76 @@
 // Package keymap declares hatchtop's key bindings and their help text, one
 // struct per scope, each a help.KeyMap. It holds no state: models get a copy
-// from Default and switch bindings off when a mode makes them meaningless.
+// from Default (or from a config file's overrides) and switch bindings off
+// when a mode makes them meaningless.
 package keymap
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"fmt"
+	"slices"
+	"strings"
 
-// List is the bindings of the task list.
-type List struct {
+	"github.com/charmbracelet/bubbles/key"
+)
+
+// Nav is the movement shared by every scrolling scope.
+type Nav struct {
 	Up       key.Binding
 	Down     key.Binding
 	PageUp   key.Binding
 	PageDown key.Binding
 	Top      key.Binding
 	Bottom   key.Binding
-	Filter   key.Binding
-	Clear    key.Binding
-	Help     key.Binding
-	Quit     key.Binding
+}
+
+// Actions are the keys that change something in the engine. Read-only mode
+// disables them all.
+type Actions struct {
+	SendEvent key.Binding
+	Cancel    key.Binding
+	Timeout   key.Binding
+	Restore   key.Binding
+	Replay    key.Binding
+}
+
+// List is the bindings of the task list.
+type List struct {
+	Nav
+	Actions
+	Open   key.Binding
+	Inbox  key.Binding
+	Mark   key.Binding
+	Filter key.Binding
+	Clear  key.Binding
+	Help   key.Binding
+	Quit   key.Binding
+}
+
+// Detail is the bindings of one task's detail.
+type Detail struct {
+	Nav
+	Actions
+	Branch  key.Binding // on a timeline entry
+	NextTab key.Binding
+	PrevTab key.Binding
+	Tab1    key.Binding
+	Tab2    key.Binding
+	Tab3    key.Binding
+	Tab4    key.Binding
+	Tab5    key.Binding
+	Follow  key.Binding
+	Back    key.Binding
+	Help    key.Binding
+	Quit    key.Binding
+}
+
+// Inbox is the bindings of the waits inbox.
+type Inbox struct {
+	Nav
+	SendEvent key.Binding
+	Open      key.Binding
+	Back      key.Binding
+	Help      key.Binding
+	Quit      key.Binding
 }
 
 // Filter is the bindings while the filter input owns the keyboard.
@@ -25,46 +79,177 @@ type Filter struct {
 	Cancel key.Binding
 }
 
+// Form is the bindings of a form or prompt; everything else is typed.
+type Form struct {
+	Submit key.Binding
+	Next   key.Binding
+	Prev   key.Binding
+	Cancel key.Binding
+}
+
+// Confirm is the bindings of a confirmation dialog.
+type Confirm struct {
+	Yes key.Binding
+	No  key.Binding
+}
+
 // KeyMap is every scope's bindings.
 type KeyMap struct {
-	List   List
-	Filter Filter
+	List    List
+	Detail  Detail
+	Inbox   Inbox
+	Filter  Filter
+	Form    Form
+	Confirm Confirm
+}
+
+func b(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+func defaultNav() Nav {
+	return Nav{
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
+		Top:      b("g", "top", "g", "home"),
+		Bottom:   b("G", "bottom", "G", "end"),
+	}
+}
+
+func defaultActions() Actions {
+	return Actions{
+		SendEvent: b("e", "send event", "e"),
+		Cancel:    b("c", "cancel", "c"),
+		Timeout:   b("t", "refresh timeout", "t"),
+		Restore:   b("r", "restore evicted", "r"),
+		Replay:    b("R", "replay", "R"),
+	}
 }
 
 // Default returns the default bindings.
 func Default() KeyMap {
+	help, quit := b("?", "help", "?"), b("q", "quit", "q", "ctrl+c")
 	return KeyMap{
 		List: List{
-			Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-			Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-			PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-			PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-			Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-			Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-			Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-			Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-			Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-			Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+			Nav:     defaultNav(),
+			Actions: defaultActions(),
+			Open:    b("enter", "details", "enter"),
+			Inbox:   b("w", "waits inbox", "w"),
+			Mark:    b("space", "mark", " "),
+			Filter:  b("/", "filter", "/"),
+			Clear:   b("esc", "clear filter/marks", "esc"),
+			Help:    help,
+			Quit:    quit,
+		},
+		Detail: Detail{
+			Nav:     defaultNav(),
+			Actions: defaultActions(),
+			Branch:  b("b", "replay from entry", "b"),
+			NextTab: b("tab", "next tab", "tab", "right", "l"),
+			PrevTab: b("shift+tab", "previous tab", "shift+tab", "left", "h"),
+			Tab1:    b("1", "overview", "1"),
+			Tab2:    b("2", "timeline", "2"),
+			Tab3:    b("3", "stream", "3"),
+			Tab4:    b("4", "logs", "4"),
+			Tab5:    b("5", "data", "5"),
+			Follow:  b("f", "follow", "f"),
+			Back:    b("esc", "back", "esc", "backspace"),
+			Help:    help,
+			Quit:    quit,
+		},
+		Inbox: Inbox{
+			Nav:       defaultNav(),
+			SendEvent: b("e", "send event", "e"),
+			Open:      b("enter", "first task", "enter"),
+			Back:      b("esc", "back", "esc", "w", "backspace"),
+			Help:      help,
+			Quit:      quit,
 		},
 		Filter: Filter{
-			Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+			Accept: b("enter", "keep filter", "enter"),
+			Cancel: b("esc", "clear filter", "esc"),
+		},
+		Form: Form{
+			Submit: b("ctrl+s", "send", "ctrl+s"),
+			Next:   b("tab", "next field", "tab"),
+			Prev:   b("shift+tab", "previous field", "shift+tab"),
+			Cancel: b("esc", "cancel", "esc"),
+		},
+		Confirm: Confirm{
+			Yes: b("enter", "confirm", "enter"),
+			No:  b("esc", "back out", "esc", "n"),
 		},
 	}
 }
 
+func (a Actions) list() []key.Binding {
+	return []key.Binding{a.SendEvent, a.Cancel, a.Timeout, a.Restore, a.Replay}
+}
+
+func (n Nav) list() []key.Binding {
+	return []key.Binding{n.Up, n.Down, n.PageUp, n.PageDown, n.Top, n.Bottom}
+}
+
+// MarkReadOnly marks every action in the help as unavailable. The keys
+// stay bound so that pressing one can say why it does nothing.
+func (a *Actions) MarkReadOnly() {
+	for _, p := range []*key.Binding{&a.SendEvent, &a.Cancel, &a.Timeout, &a.Restore, &a.Replay} {
+		h := p.Help()
+		p.SetHelp(h.Key, h.Desc+" (read-only)")
+	}
+}
+
+// ReadOnly returns the bindings with every mutation marked unavailable.
+func (k KeyMap) ReadOnly() KeyMap {
+	k.List.Actions.MarkReadOnly()
+	k.Detail.Actions.MarkReadOnly()
+	h := k.Detail.Branch.Help()
+	k.Detail.Branch.SetHelp(h.Key, h.Desc+" (read-only)")
+	h = k.Inbox.SendEvent.Help()
+	k.Inbox.SendEvent.SetHelp(h.Key, h.Desc+" (read-only)")
+	return k
+}
+
 // ShortHelp is the footer's one line.
 func (k List) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Inbox, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen, one column per group.
 func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Filter, k.Clear},
+		k.Nav.list(),
+		{k.Open, k.Inbox, k.Filter, k.Clear, k.Mark},
+		k.Actions.list(),
 		{k.Help, k.Quit},
 	}
+}
+
+// ShortHelp is the footer of the detail.
+func (k Detail) ShortHelp() []key.Binding {
+	return []key.Binding{k.NextTab, k.Up, k.Down, k.Follow, k.Back, k.Help}
+}
+
+// FullHelp is the help screen of the detail.
+func (k Detail) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		k.Nav.list(),
+		{k.NextTab, k.PrevTab, k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.Follow},
+		append(k.Actions.list(), k.Branch),
+		{k.Back, k.Help, k.Quit},
+	}
+}
+
+// ShortHelp is the footer of the inbox.
+func (k Inbox) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.SendEvent, k.Open, k.Back, k.Help}
+}
+
+// FullHelp is the help screen of the inbox.
+func (k Inbox) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Nav.list(), {k.SendEvent, k.Open}, {k.Back, k.Help, k.Quit}}
 }
 
 // ShortHelp is the footer while filtering.
@@ -72,3 +257,103 @@ func (k Filter) ShortHelp() []key.Binding { return []key.Binding{k.Accept, k.Can
 
 // FullHelp is the same as ShortHelp: filtering has two keys.
 func (k Filter) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// ShortHelp is the footer of a form.
+func (k Form) ShortHelp() []key.Binding { return []key.Binding{k.Submit, k.Next, k.Cancel} }
+
+// FullHelp is the same as ShortHelp.
+func (k Form) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Submit, k.Next, k.Prev, k.Cancel}}
+}
+
+// ShortHelp is the footer of a confirmation.
+func (k Confirm) ShortHelp() []key.Binding { return []key.Binding{k.Yes, k.No} }
+
+// FullHelp is the same as ShortHelp.
+func (k Confirm) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// byName is every rebindable binding by its config-file name; a name may
+// stand for the same action in several scopes.
+func (k *KeyMap) byName() map[string][]*key.Binding {
+	return map[string][]*key.Binding{
+		"up":              {&k.List.Up, &k.Detail.Up, &k.Inbox.Up},
+		"down":            {&k.List.Down, &k.Detail.Down, &k.Inbox.Down},
+		"page_up":         {&k.List.PageUp, &k.Detail.PageUp, &k.Inbox.PageUp},
+		"page_down":       {&k.List.PageDown, &k.Detail.PageDown, &k.Inbox.PageDown},
+		"top":             {&k.List.Top, &k.Detail.Top, &k.Inbox.Top},
+		"bottom":          {&k.List.Bottom, &k.Detail.Bottom, &k.Inbox.Bottom},
+		"open":            {&k.List.Open},
+		"inbox":           {&k.List.Inbox},
+		"mark":            {&k.List.Mark},
+		"filter":          {&k.List.Filter},
+		"help":            {&k.List.Help, &k.Detail.Help, &k.Inbox.Help},
+		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit},
+		"send_event":      {&k.List.SendEvent, &k.Detail.SendEvent, &k.Inbox.SendEvent},
+		"cancel":          {&k.List.Cancel, &k.Detail.Cancel},
+		"refresh_timeout": {&k.List.Timeout, &k.Detail.Timeout},
+		"restore":         {&k.List.Restore, &k.Detail.Restore},
+		"replay":          {&k.List.Replay, &k.Detail.Replay},
+		"branch":          {&k.Detail.Branch},
+		"follow":          {&k.Detail.Follow},
+		"next_tab":        {&k.Detail.NextTab},
+		"previous_tab":    {&k.Detail.PrevTab},
+		"form_submit":     {&k.Form.Submit},
+	}
+}
+
+// Names lists the names a config file may rebind, sorted.
+func (k KeyMap) Names() []string {
+	names := make([]string, 0, 24)
+	for n := range k.byName() {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Rebind returns the bindings with name bound to keys instead, or says
+// why not: an unknown name, no keys, or a key another binding of the same
+// scope already uses.
+func (k KeyMap) Rebind(name string, keys []string) (KeyMap, error) {
+	if _, ok := k.byName()[name]; !ok {
+		return k, fmt.Errorf("unknown key binding %q (known: %s)", name, strings.Join(k.Names(), ", "))
+	}
+	if len(keys) == 0 || slices.Contains(keys, "") {
+		return k, fmt.Errorf("key binding %q: give at least one key", name)
+	}
+	out := k
+	for _, b := range out.byName()[name] {
+		desc := b.Help().Desc
+		b.SetKeys(keys...)
+		b.SetHelp(strings.Join(keys, "/"), desc)
+	}
+	if err := out.Conflicts(); err != nil {
+		return k, fmt.Errorf("key binding %q: %w", name, err)
+	}
+	return out, nil
+}
+
+// Conflicts reports a key bound twice within one scope.
+func (k KeyMap) Conflicts() error {
+	scopes := []struct {
+		name   string
+		groups [][]key.Binding
+	}{
+		{"list", k.List.FullHelp()}, {"detail", k.Detail.FullHelp()}, {"inbox", k.Inbox.FullHelp()},
+		{"form", k.Form.FullHelp()}, {"confirm", k.Confirm.FullHelp()},
+	}
+	for _, s := range scopes {
+		seen := map[string]string{}
+		for _, g := range s.groups {
+			for _, b := range g {
+				for _, key := range b.Keys() {
+					if prev, ok := seen[key]; ok && prev != b.Help().Desc {
+						return fmt.Errorf("%q would be both %q and %q in the %s", key, prev, b.Help().Desc, s.name)
+					}
+					seen[key] = b.Help().Desc
+				}
+			}
+		}
+	}
+	return nil
+}

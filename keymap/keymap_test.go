@@ -1,6 +1,7 @@
 package keymap
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -10,8 +11,12 @@ import (
 func TestBindingsAreUniqueAndDocumented(t *testing.T) {
 	km := Default()
 	scopes := map[string][][]key.Binding{
-		"list":   km.List.FullHelp(),
-		"filter": km.Filter.FullHelp(),
+		"list":    km.List.FullHelp(),
+		"detail":  km.Detail.FullHelp(),
+		"inbox":   km.Inbox.FullHelp(),
+		"filter":  km.Filter.FullHelp(),
+		"form":    km.Form.FullHelp(),
+		"confirm": km.Confirm.FullHelp(),
 	}
 	for name, groups := range scopes {
 		seen := map[string]string{}
@@ -46,5 +51,39 @@ func TestShortHelpIsInFullHelp(t *testing.T) {
 		if !full[b.Help().Desc] {
 			t.Errorf("short help %q missing from full help", b.Help().Desc)
 		}
+	}
+}
+
+func TestRebind(t *testing.T) {
+	km, err := Default().Rebind("cancel", []string{"x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := km.List.Cancel.Keys(); len(got) != 1 || got[0] != "x" || km.Detail.Cancel.Help().Key != "x" {
+		t.Errorf("cancel not rebound in every scope: %v / %q", got, km.Detail.Cancel.Help().Key)
+	}
+	if Default().List.Cancel.Keys()[0] != "c" {
+		t.Error("Rebind changed the defaults")
+	}
+	if _, err := Default().Rebind("cancel", []string{"q"}); err == nil || !strings.Contains(err.Error(), `"quit"`) {
+		t.Errorf("a clash with quit: %v", err)
+	}
+	if _, err := Default().Rebind("nope", []string{"x"}); err == nil || !strings.Contains(err.Error(), "unknown key binding") {
+		t.Errorf("unknown name: %v", err)
+	}
+	if _, err := Default().Rebind("cancel", nil); err == nil {
+		t.Error("no keys accepted")
+	}
+}
+
+func TestReadOnlyMarksEveryAction(t *testing.T) {
+	km := Default().ReadOnly()
+	for _, b := range []key.Binding{km.List.Cancel, km.List.SendEvent, km.Detail.Branch, km.Inbox.SendEvent, km.Detail.Restore} {
+		if !strings.HasSuffix(b.Help().Desc, "(read-only)") {
+			t.Errorf("%q not marked read-only", b.Help().Desc)
+		}
+	}
+	if err := Default().Conflicts(); err != nil {
+		t.Errorf("defaults conflict: %v", err)
 	}
 }

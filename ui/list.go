@@ -21,7 +21,11 @@ type Row struct {
 	Overdue   bool
 	Attempt   string
 	Elapsed   string
-	Selected  bool
+	Timeout   string // time left before the engine times the task out
+	// TimeoutRisk marks a wait that may outlast the task's timeout.
+	TimeoutRisk bool
+	Selected    bool
+	Marked      bool // marked for a bulk action
 }
 
 // The list's columns, in order. When space runs short the workflow goes
@@ -32,10 +36,11 @@ var listColumns = []column{
 	{title: "TASK", min: 14, weight: 3},
 	{title: "WORKFLOW", min: 10, weight: 2, drop: 1},
 	{title: "WAIT", min: 20, weight: 5},
-	{title: "ON", min: 12, weight: 3, drop: 3},
+	{title: "ON", min: 12, weight: 3, drop: 4},
 	{title: "REMAINING", min: 10},
 	{title: "ATTEMPT", min: 7},
-	{title: "ELAPSED", min: 7, drop: 4},
+	{title: "TIMEOUT", min: 8, drop: 3},
+	{title: "ELAPSED", min: 7, drop: 5},
 }
 
 const (
@@ -46,6 +51,7 @@ const (
 	colOn
 	colRemaining
 	colAttempt
+	colTimeout
 	colElapsed
 )
 
@@ -102,8 +108,8 @@ func rowCells(r Row, statusWord bool) []string {
 		status += " " + string(r.Phase)
 	}
 	return []string{
-		status, Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
-		r.Remaining, r.Attempt, r.Elapsed,
+		status, markPrefix(r.Marked) + Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
+		r.Remaining, r.Attempt, r.Timeout, r.Elapsed,
 	}
 }
 
@@ -130,7 +136,7 @@ func joinCells(cells []string, widths []int) string {
 		if widths[i] == 0 {
 			continue
 		}
-		if i == colRemaining || i == colAttempt || i == colElapsed {
+		if rightAligned(i) {
 			parts = append(parts, fitRight(c, widths[i]))
 		} else {
 			parts = append(parts, fit(c, widths[i]))
@@ -141,6 +147,9 @@ func joinCells(cells []string, widths []int) string {
 
 func renderRow(r Row, widths []int, width int, st Styles) string {
 	cells := rowCells(r, widths[colStatus] > 1)
+	if widths[colTimeout] == 0 && r.TimeoutRisk {
+		cells[colRemaining] = "⚠ " + cells[colRemaining] // the warning outlives its column
+	}
 	if r.Selected {
 		// One style over the plain line: inner colours would end the reverse video.
 		return st.Selected.Render(fit(joinCells(cells, widths), width))
@@ -154,6 +163,9 @@ func renderRow(r Row, widths []int, width int, st Styles) string {
 	} else {
 		cells[colRemaining] = st.Countdown.Render(cells[colRemaining])
 	}
+	if r.TimeoutRisk {
+		cells[colTimeout] = st.Warn.Render(cells[colTimeout])
+	}
 	cells[colOn] = st.Dim.Render(cells[colOn])
 	parts := make([]string, 0, len(cells))
 	for i, c := range cells {
@@ -164,8 +176,20 @@ func renderRow(r Row, widths []int, width int, st Styles) string {
 	return strings.Join(parts, " ")
 }
 
+func markPrefix(marked bool) string {
+	if marked {
+		return "◆ "
+	}
+	return ""
+}
+
+// rightAligned columns hold numbers and countdowns, which read better so.
+func rightAligned(col int) bool {
+	return col == colRemaining || col == colAttempt || col == colTimeout || col == colElapsed
+}
+
 func fitCell(col int, s string, w int) string {
-	if col == colRemaining || col == colAttempt || col == colElapsed {
+	if rightAligned(col) {
 		return fitRight(s, w)
 	}
 	return fit(s, w)
@@ -183,6 +207,10 @@ type HeaderData struct {
 	Total    int
 	Filter   string
 	ReadOnly bool
+	// The live feeds: how many runs stream, how many reconnect and why.
+	FeedsLive     int
+	FeedsRetrying int
+	FeedReason    string
 }
 
 // ConnKind is the state of the connection to the engine.
@@ -210,6 +238,12 @@ func Header(h HeaderData, width int, st Styles) string {
 		left += st.Dim.Render(" · ") + Clean(h.Version)
 	}
 	right := connText(h.Conn, st)
+	switch {
+	case h.FeedsRetrying > 0:
+		right = st.Warn.Render("◌ feeds reconnecting") + reason(h.FeedReason, st) + st.Dim.Render(" · ") + right
+	case h.FeedsLive > 0:
+		right = st.Dim.Render("⚡"+strconv.Itoa(h.FeedsLive)+" feeds · ") + right
+	}
 	if h.Updated != "" {
 		right += st.Dim.Render(" · " + h.Updated)
 	}
@@ -275,16 +309,32 @@ func shortID(id string) string {
 	return id
 }
 
-// Footer renders the bottom line: a message if there is one, else the help.
-func Footer(help, message string, isErr bool, width int, st Styles) string {
-	if message != "" {
-		style := st.Dim
-		if isErr {
-			style = st.Error
-		}
-		return style.Render(ansi.Truncate(Clean(message), width, "…"))
+// FooterData is what the bottom line may show, most urgent first: an
+// action in flight, its answer, the last error, then the keys.
+type FooterData struct {
+	Help      string
+	Busy      string // spinner and label of an action in flight
+	Toast     string // an action's answer
+	ToastTone Tone
+	Error     string // the last failed poll
+	Marked    int
+}
+
+// Footer renders the bottom line.
+func Footer(f FooterData, width int, st Styles) string {
+	prefix := ""
+	if f.Marked > 0 {
+		prefix = st.Warn.Render("◆ "+strconv.Itoa(f.Marked)+" marked") + "  "
 	}
-	return ansi.Truncate(help, width, "…")
+	switch {
+	case f.Busy != "":
+		return ansi.Truncate(prefix+st.Warn.Render(Clean(f.Busy)), width, "…")
+	case f.Toast != "":
+		return ansi.Truncate(prefix+tone(f.ToastTone, st).Render(Clean(f.Toast)), width, "…")
+	case f.Error != "":
+		return ansi.Truncate(prefix+st.Error.Render(Clean(f.Error)), width, "…")
+	}
+	return ansi.Truncate(prefix+f.Help, width, "…")
 }
 
 // HelpScreen renders the full help with notes below it, in width×height.

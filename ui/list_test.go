@@ -22,11 +22,11 @@ func plainStyles() Styles {
 func sampleRows() []Row {
 	return []Row{
 		{Phase: durable.PhaseRunning, Task: "sleep-labelled", Workflow: "sleep-labelled", Wait: "cooling down before retry",
-			On: "sleep 2m", Remaining: "1m52s", Attempt: "1/1", Elapsed: "8s", Selected: true},
+			On: "sleep 2m", Remaining: "1m52s", Attempt: "1/1", Timeout: "23h58m", Elapsed: "8s", Selected: true},
 		{Phase: durable.PhaseEvicted, Task: "wait-event-labelled", Workflow: "wait-event-labelled", Wait: "awaiting payment confirmation",
 			On: "event payment:confirmed", Attempt: "1/1", Elapsed: "2m3s"},
 		{Phase: durable.PhaseRunning, Task: "wait-or-labelled", Workflow: "wait-or-labelled", Wait: "approval or timeout",
-			On: "sleep 10m | event approval:granted", Remaining: "9m40s", Attempt: "1/1", Elapsed: "20s"},
+			On: "sleep 10m | event approval:granted", Remaining: "9m40s", Attempt: "1/1", Timeout: "⚠ 4m40s", TimeoutRisk: true, Elapsed: "20s", Marked: true},
 		{Phase: durable.PhaseRunning, Task: "retry-then-sleep", Workflow: "retry-then-sleep", Wait: "third time lucky",
 			On: "sleep 10m", Remaining: "overdue 2s", Overdue: true, Attempt: "3/4", Elapsed: "10m2s"},
 		{Phase: durable.PhaseQueued, Task: "sleep-unlabelled", Workflow: "sleep-unlabelled", Wait: "…", Attempt: "1"},

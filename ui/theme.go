@@ -23,6 +23,7 @@ type Styles struct {
 	Countdown  lipgloss.Style
 	Label      lipgloss.Style
 	FilterText lipgloss.Style
+	Box        lipgloss.Style // the frame of dialogs and forms
 	Phase      map[durable.Phase]lipgloss.Style
 }
 
@@ -53,6 +54,7 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Countdown:  s().Foreground(blue),
 		Label:      s(),
 		FilterText: s().Foreground(magenta),
+		Box:        s().Border(lipgloss.RoundedBorder()).BorderForeground(grey).Padding(0, 1),
 		Phase: map[durable.Phase]lipgloss.Style{
 			durable.PhaseRunning:   s().Foreground(green),
 			durable.PhaseQueued:    s().Foreground(grey),

@@ -50,6 +50,45 @@ func TestStackE2E(t *testing.T) {
 		t.Errorf("entry = %+v, want one WAIT_FOR of a 10m SLEEP", entry)
 	}
 
+	t.Run("scoped push", func(t *testing.T) {
+		runID, err := s.Trigger(ctx, "scoped-wait", map[string]string{"key": "order:shipped", "scope": "tenant-a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		task := waitRunning(ctx, t, api, runID, since)
+		waitLabelledEntry(ctx, t, api, task.TaskExternalID)
+		// Neither an unscoped event nor one of another scope may satisfy it.
+		if err := s.PushEvent(ctx, "order:shipped", map[string]int{"n": 1}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PushEvent(ctx, "order:shipped", map[string]int{"n": 2}, WithScope("tenant-b")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Second)
+		if d := getTask(ctx, t, api, task.TaskExternalID); d.Status != "RUNNING" {
+			t.Fatalf("after pushes with the wrong scope the task is %s, want RUNNING", d.Status)
+		}
+		if err := s.PushEvent(ctx, "order:shipped", map[string]int{"n": 3}, WithScope("tenant-a")); err != nil {
+			t.Fatal(err)
+		}
+		waitTask(ctx, t, api, task.TaskExternalID, "COMPLETED", func(d taskDetail) bool { return d.Status == "COMPLETED" })
+	})
+
+	t.Run("eviction", func(t *testing.T) {
+		runID, err := s.Trigger(ctx, "evictable-wait", map[string]string{"key": "evict:stack-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		task := waitRunning(ctx, t, api, runID, since)
+		t0 := time.Now()
+		waitTask(ctx, t, api, task.TaskExternalID, "evicted", func(d taskDetail) bool { return d.IsEvicted })
+		t.Logf("evicted %s after it was seen RUNNING", time.Since(t0).Round(100*time.Millisecond))
+		if err := s.PushEvent(ctx, "evict:stack-test", map[string]bool{"wake": true}); err != nil {
+			t.Fatal(err)
+		}
+		waitTask(ctx, t, api, task.TaskExternalID, "COMPLETED", func(d taskDetail) bool { return d.Status == "COMPLETED" })
+	})
+
 	t.Run("engine restart", func(t *testing.T) {
 		t0 := time.Now()
 		s.StopEngine()
@@ -101,6 +140,33 @@ type logEntry struct {
 		Kind            string `json:"kind"`
 		SleepDurationMs int64  `json:"sleepDurationMs"`
 	} `json:"waitData"`
+}
+
+// taskDetail holds the fields of GET /api/v1/stable/tasks/{id} the test reads.
+type taskDetail struct {
+	Status    string `json:"status"`
+	IsEvicted bool   `json:"isEvicted"`
+}
+
+func getTask(ctx context.Context, t *testing.T, c restClient, taskID string) taskDetail {
+	t.Helper()
+	var d taskDetail
+	if err := c.get(ctx, "/api/v1/stable/tasks/"+taskID, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// waitTask polls the task until ok holds.
+func waitTask(ctx context.Context, t *testing.T, c restClient, taskID, what string, ok func(taskDetail) bool) {
+	t.Helper()
+	poll(ctx, t, "task "+taskID+" "+what, func() (bool, error) {
+		var d taskDetail
+		if err := c.get(ctx, "/api/v1/stable/tasks/"+taskID, &d); err != nil {
+			return false, err
+		}
+		return ok(d), fmt.Errorf("status %s, evicted %t", d.Status, d.IsEvicted)
+	})
 }
 
 type restClient struct{ base, tenant, token string }

@@ -99,9 +99,25 @@ func (s *Stack) TriggerDemo(ctx context.Context) (string, error) {
 	return out, nil
 }
 
+// PushOption changes how PushEvent pushes an event.
+type PushOption func(*pushOptions)
+
+type pushOptions struct{ scope string }
+
+// WithScope pushes the event with a scope. A wait registered with a scope
+// (the scoped-wait task) is satisfied only by an event with the same scope;
+// a wait without one is satisfied by any event with its key.
+func WithScope(scope string) PushOption {
+	return func(o *pushOptions) { o.scope = scope }
+}
+
 // PushEvent pushes a user event (over gRPC, through the SDK) with payload
-// marshalled to JSON.
-func (s *Stack) PushEvent(ctx context.Context, key string, payload any) error {
+// marshalled to JSON, unscoped unless WithScope is given.
+func (s *Stack) PushEvent(ctx context.Context, key string, payload any, opts ...PushOption) error {
+	var o pushOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	data, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("stack: push %s: encode payload: %w", key, err)
@@ -109,7 +125,11 @@ func (s *Stack) PushEvent(ctx context.Context, key string, payload any) error {
 	if err := s.ensureNodeModules(ctx); err != nil {
 		return fmt.Errorf("stack: push %s: %w", key, err)
 	}
-	if _, err := s.run(ctx, "push", quiet(s.scriptCommand("push.ts", key, string(data)))); err != nil {
+	args := []string{key, string(data)}
+	if o.scope != "" {
+		args = append(args, o.scope)
+	}
+	if _, err := s.run(ctx, "push", quiet(s.scriptCommand("push.ts", args...))); err != nil {
 		return fmt.Errorf("stack: push %s: %w", key, err)
 	}
 	return nil

@@ -1,9 +1,10 @@
 // Durable tasks that give hatchtop something real to show: labelled and
-// unlabelled sleeps, event waits, an OR wait, retries, logs and streams.
+// unlabelled sleeps, event waits (scoped or not), an OR wait, retries, logs
+// at several levels, fast streams, a short execution timeout and eviction.
 // Every duration, key and label comes from the task input (with defaults) so
 // tests choose them. Labels are passed through untouched on purpose: tests
 // send control sequences and expect them back byte for byte.
-import { Duration, Or } from '@hatchet-dev/typescript-sdk/v1';
+import { Duration, EvictionPolicy, Or } from '@hatchet-dev/typescript-sdk/v1';
 import { hatchet } from './client';
 
 type Input = {
@@ -12,6 +13,9 @@ type Input = {
   key?: string;
   scope?: string;
   seconds?: number;
+  chunks?: number;
+  intervalMs?: number;
+  delayMs?: number;
 };
 
 // Generous, so that long demo sleeps never hit the execution timeout.
@@ -90,6 +94,92 @@ export const streamAndLog = hatchet.durableTask({
   },
 });
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// stream-fast: chunks stamped with the wall-clock time (ms since the epoch)
+// at which they were handed to the SDK, so a test can measure the delay from
+// putStream to the screen. Each chunk is followed by a log line with the same
+// stamp. delayMs waits before the first chunk, so that a subscriber can be in
+// place: the engine holds the chunks of a subscriber that missed the first
+// one for about 5s. An optional labelled sleep keeps the run alive afterwards.
+export const streamFast = hatchet.durableTask({
+  name: 'stream-fast',
+  executionTimeout,
+  fn: async (input: Input, ctx) => {
+    const chunks = input.chunks ?? 20;
+    const intervalMs = input.intervalMs ?? 250;
+    if (input.delayMs) await pause(input.delayMs);
+    for (let i = 1; i <= chunks; i++) {
+      const at = Date.now();
+      await ctx.putStream(`chunk ${i} at ${at}\n`);
+      await ctx.logger.info(`log ${i} at ${at}`);
+      if (i < chunks) await pause(intervalMs);
+    }
+    if (input.sleep !== undefined) {
+      await ctx.sleepFor(input.sleep as Duration, { label: input.label ?? 'after stream' });
+    }
+    return { chunks };
+  },
+});
+
+// short-timeout-sleep: its execution timeout is fixed at 30s (the SDK has no
+// per-run override) and it sleeps longer than that by default.
+export const shortTimeoutSleep = hatchet.durableTask({
+  name: 'short-timeout-sleep',
+  executionTimeout: '30s',
+  fn: async (input: Input, ctx) => {
+    const res = await ctx.sleepFor(dur(input.sleep, '45s'), { label: input.label ?? 'longer than my timeout' });
+    return { sleptMs: res.durationMs };
+  },
+});
+
+// scoped-wait: an event wait that only an event pushed with the same scope
+// satisfies.
+export const scopedWait = hatchet.durableTask({
+  name: 'scoped-wait',
+  executionTimeout,
+  fn: async (input: Input, ctx) => {
+    const key = input.key ?? 'order:shipped';
+    const scope = input.scope ?? 'tenant-a';
+    const label = input.label ?? 'waiting for scoped shipment';
+    const event = await ctx.waitForEvent(key, undefined, undefined, scope, undefined, label);
+    return { event };
+  },
+});
+
+// Eviction is decided by the worker's SDK, per task: a run that has waited
+// longer than ttl is evicted (its slot freed) and restored by the engine once
+// the wait is satisfied, or by an explicit restore.
+const quickEviction: EvictionPolicy = { ttl: '5s', allowCapacityEviction: true, priority: 0 };
+
+// evictable-wait: an event wait that the worker evicts about 5s after it
+// starts waiting.
+export const evictableWait = hatchet.durableTask({
+  name: 'evictable-wait',
+  executionTimeout,
+  evictionPolicy: quickEviction,
+  fn: async (input: Input, ctx) => {
+    const key = input.key ?? 'evict:wake';
+    const label = input.label ?? 'evicted while waiting';
+    const event = await ctx.waitForEvent(key, undefined, undefined, input.scope, undefined, label);
+    return { event };
+  },
+});
+
+// logs-only: one log line per level, then a long labelled sleep.
+export const logsOnly = hatchet.durableTask({
+  name: 'logs-only',
+  executionTimeout,
+  fn: async (input: Input, ctx) => {
+    await ctx.logger.debug('debug: a detail only a debugger wants');
+    await ctx.logger.info('info: started and doing fine');
+    await ctx.logger.warn('warn: something looks odd');
+    await ctx.logger.error('error: something went wrong (on purpose)');
+    await ctx.sleepFor(dur(input.sleep, '10m'), { label: input.label ?? 'logged and sleeping' });
+    return { logged: 4 };
+  },
+});
+
 export const allTasks = [
   sleepLabelled,
   waitEventLabelled,
@@ -97,4 +187,9 @@ export const allTasks = [
   retryThenSleep,
   sleepUnlabelled,
   streamAndLog,
+  streamFast,
+  shortTimeoutSleep,
+  scopedWait,
+  evictableWait,
+  logsOnly,
 ];

@@ -7,7 +7,8 @@ import { hatchet, parseInput, fail } from './client';
 
 type Run = { task: string; input: JsonObject };
 
-// The demo set covers every task with inputs that keep runs visible for a while.
+// The demo set covers every task but short-timeout-sleep, with inputs that
+// keep runs visible for a while.
 const demo: Run[] = [
   { task: 'sleep-labelled', input: {} },
   { task: 'sleep-labelled', input: { sleep: '45s', label: 'short nap' } },
@@ -16,6 +17,13 @@ const demo: Run[] = [
   { task: 'retry-then-sleep', input: {} },
   { task: 'sleep-unlabelled', input: {} },
   { task: 'stream-and-log', input: { seconds: 120 } },
+  // 2400 chunks at 500ms: a live stream for 20 minutes.
+  { task: 'stream-fast', input: { chunks: 2400, intervalMs: 500, sleep: '10m' } },
+  { task: 'scoped-wait', input: {} },
+  // Evicted about 5s after it starts waiting; push evict:wake to bring it back.
+  { task: 'evictable-wait', input: {} },
+  { task: 'logs-only', input: {} },
+  // short-timeout-sleep is left out on purpose: it fails after 30s.
 ];
 
 async function trigger(task: string, input: JsonObject): Promise<string> {

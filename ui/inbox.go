@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// InboxChromeHeight is the lines around the inbox table: the two header
+// lines, the inbox's own title line and the footer.
+const InboxChromeHeight = 4
+
+// InboxRow is one group of the waits inbox: an event key and the waits it
+// would satisfy, or the sleeping group. Waiters are listed under the
+// selected group only.
+type InboxRow struct {
+	Key      string
+	Sleeping bool
+	Wakes    int    // distinct tasks
+	Labels   string // joined titles
+	Next     string // the nearest deadline's countdown, "" if none
+	Selected bool
+	Waiters  []InboxWaiter
+}
+
+// InboxWaiter is one task waiting in a group.
+type InboxWaiter struct {
+	Task      string
+	Title     string
+	Remaining string
+}
+
+var inboxColumns = []column{
+	{title: "EVENT KEY", min: 14, weight: 3},
+	{title: "WAKES", min: 5},
+	{title: "WAITS", min: 14, weight: 4},
+	{title: "NEXT DEADLINE", min: 13, drop: 1},
+}
+
+// InboxTitle is the line above the inbox table: what it is and how fresh.
+func InboxTitle(freshness string, width int, st Styles) string {
+	return ansi.Truncate(st.Title.Render("waits inbox")+st.Dim.Render(" · every open wait by the event that would end it · "+freshness), width, "…")
+}
+
+// InboxTable renders the groups and, under the selected one, its waiters,
+// in exactly height lines.
+func InboxTable(rows []InboxRow, offset, width, height int, empty string, st Styles) string {
+	want := make([]int, len(inboxColumns))
+	for i, c := range inboxColumns {
+		want[i] = len(c.title)
+	}
+	cells := make([][]string, len(rows))
+	for r, row := range rows {
+		key := Clean(row.Key)
+		if row.Sleeping {
+			key = "(sleeping)"
+		}
+		cells[r] = []string{key, strconv.Itoa(row.Wakes), Clean(row.Labels), row.Next}
+		for i, c := range cells[r] {
+			want[i] = max(want[i], ansi.StringWidth(c))
+		}
+	}
+	widths := layout(inboxColumns, width, want)
+	titles := make([]string, len(inboxColumns))
+	for i, c := range inboxColumns {
+		titles[i] = c.title
+	}
+	var lines []string
+	if len(rows) == 0 && empty != "" {
+		lines = append(lines, st.Dim.Render(fit("  "+empty, width)))
+	}
+	for r, row := range rows {
+		line := joinWidths(cells[r], widths)
+		if row.Selected {
+			lines = append(lines, st.Selected.Render(fit(line, width)))
+			for _, w := range row.Waiters {
+				sub := "   └ " + Clean(w.Task) + st.Dim.Render("  "+Clean(w.Title))
+				if w.Remaining != "" {
+					sub += "  " + st.Countdown.Render(w.Remaining)
+				}
+				lines = append(lines, ansi.Truncate(sub, width, "…"))
+			}
+			continue
+		}
+		lines = append(lines, fit(line, width))
+	}
+	body := height - 1
+	if offset > 0 && offset < len(lines) {
+		lines = lines[offset:]
+	}
+	out := []string{st.Header.Render(fit(joinWidths(titles, widths), width))}
+	for i := 0; i < body; i++ {
+		if i < len(lines) {
+			out = append(out, lines[i])
+		} else {
+			out = append(out, "")
+		}
+	}
+	return strings.Join(out, "\n")
+}
