@@ -18,8 +18,8 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/hatchtop/hatchtop/client"
-	"github.com/hatchtop/hatchtop/keymap"
 	"github.com/hatchtop/hatchtop/model"
+	"github.com/hatchtop/hatchtop/settings"
 	"github.com/hatchtop/hatchtop/snapshot"
 	"github.com/hatchtop/hatchtop/ui"
 )
@@ -36,12 +36,16 @@ const (
 const dialTimeout = 5 * time.Second
 
 type options struct {
-	snapshot bool
-	json     bool
-	profile  string
-	since    time.Duration
-	refresh  time.Duration
-	logFile  string
+	snapshot    bool
+	json        bool
+	profile     string
+	since       time.Duration
+	refresh     time.Duration
+	logFile     string
+	readOnly    bool
+	timeoutWarn time.Duration
+	configFile  string
+	settings    settings.Settings
 }
 
 func main() {
@@ -95,6 +99,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.refresh, "refresh", 2*time.Second, "poll interval of the active list")
 	fs.StringVar(&o.logFile, "log-file", "", "write a debug log to this file")
 	fs.BoolVar(&o.json, "json", false, "snapshot: print JSON instead of a table")
+	fs.BoolVar(&o.readOnly, "read-only", false, "never change anything in the engine")
+	fs.DurationVar(&o.timeoutWarn, "timeout-warning", 0, "mark waiting tasks whose time to timeout is under this (default 1m)")
+	fs.StringVar(&o.configFile, "config", "", "hatchtop's config file (default ~/.config/hatchtop/config.yaml)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -110,6 +117,22 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--refresh must be at least 500ms, got %s", o.refresh)
 	case o.json && !o.snapshot:
 		return o, errors.New("--json only applies to `hatchtop snapshot`")
+	case o.timeoutWarn < 0:
+		return o, fmt.Errorf("--timeout-warning must be positive, got %s", o.timeoutWarn)
+	}
+	home, _ := os.UserHomeDir()
+	path, explicit := o.configFile, o.configFile != ""
+	if !explicit {
+		path = settings.DefaultPath(os.Getenv, home)
+	}
+	st, err := settings.Load(path, explicit)
+	if err != nil {
+		return o, err
+	}
+	o.settings = st
+	o.readOnly = o.readOnly || st.ReadOnly
+	if o.timeoutWarn == 0 {
+		o.timeoutWarn = st.TimeoutWarn
 	}
 	return o, nil
 }
@@ -134,7 +157,8 @@ func connect(o options, logger *slog.Logger) (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger.Info("config loaded", "config", cfg.String())
+	logger.Info("config loaded", "config", cfg.String(), "read_only", o.readOnly, "settings", o.settings.Path)
+	cfg.ReadOnly = o.readOnly
 	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
 	defer cancel()
 	c, err := client.Dial(ctx, cfg)
@@ -171,9 +195,14 @@ func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) i
 	// and the background decide the adaptive colours.
 	r := lipgloss.NewRenderer(os.Stdout, termenv.WithColorCache(true))
 	r.SetHasDarkBackground(r.HasDarkBackground())
+	feeds := client.NewFeeds(e, client.FeedOptions{Logf: func(format string, args ...any) {
+		logger.Debug(fmt.Sprintf(format, args...))
+	}})
+	defer feeds.Close()
 	m := model.New(model.Deps{
 		Engine: e, Since: o.since, Refresh: o.refresh, Now: time.Now(),
-		Styles: ui.NewStyles(r), Keys: keymap.Default(),
+		Styles: ui.NewStyles(r), Keys: o.settings.Keys,
+		Feeds: feeds, TimeoutWarn: o.timeoutWarn, ReadOnly: o.readOnly,
 	})
 	p := tea.NewProgram(m, tea.WithAltScreen())
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {

@@ -8,20 +8,24 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/hatchet-dev/hatchet/pkg/client/rest"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/hatchtop/hatchtop/client/pb/dispatcherpb"
 	"github.com/hatchtop/hatchtop/client/pb/eventspb"
-	"github.com/hatchtop/hatchtop/client/pb/v1pb"
 )
 
-// The calls below change the engine's state. They are not part of Engine:
-// the dashboard reads through Engine and acts through *Client.
+// The calls below change the engine's state. In read-only mode each
+// refuses before anything is sent, and the transport refuses too.
 
 // RefreshTimeout pushes a task's deadline out by `by` (whole milliseconds,
 // at least 1ms) and returns the new deadline. The engine debounces calls
 // for one task within 500 ms, so the answer may be the previous deadline.
 func (c *Client) RefreshTimeout(ctx context.Context, taskID string, by time.Duration) (time.Time, error) {
+	if err := c.mutating("refresh timeout"); err != nil {
+		return time.Time{}, err
+	}
 	if by < time.Millisecond {
 		return time.Time{}, fmt.Errorf("refresh timeout: the increment must be at least 1ms, got %s", by)
 	}
@@ -43,12 +47,23 @@ func engineDuration(d time.Duration) string {
 	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 }
 
-// RestoreEvicted queues an evicted durable task to run again. The engine
-// accepts any task and ignores those that are not evicted.
+// RestoreEvicted queues an evicted durable task to run again (REST
+// v1-task:restore). The engine always answers "requeued" and ignores tasks
+// that are not evicted, so callers must watch for the effect.
 func (c *Client) RestoreEvicted(ctx context.Context, taskID string) error {
-	_, err := c.dispatch.RestoreEvictedTask(ctx, &dispatcherpb.RestoreEvictedTaskRequest{TaskRunExternalId: taskID})
+	if err := c.mutating("restore"); err != nil {
+		return err
+	}
+	id, err := uuid.Parse(taskID)
 	if err != nil {
-		return fmt.Errorf("restore task: %w", c.fail.grpc(c.cfg.GRPCAddr, "task "+taskID, err))
+		return fmt.Errorf("restore: %w", c.fail.notFound(fmt.Sprintf("task %q", taskID), err))
+	}
+	resp, err := c.api.V1TaskRestoreWithResponse(ctx, id)
+	if err != nil {
+		return fmt.Errorf("restore task: %w", c.fail.transport(c.cfg.APIURL, err))
+	}
+	if resp.JSON200 == nil {
+		return fmt.Errorf("restore task: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
 	}
 	return nil
 }
@@ -63,6 +78,9 @@ type Event struct {
 
 // PushEvent sends an event and returns the engine's id for it.
 func (c *Client) PushEvent(ctx context.Context, e Event) (string, error) {
+	if err := c.mutating("push event"); err != nil {
+		return "", err
+	}
 	if e.Key == "" {
 		return "", errors.New("push event: no key")
 	}
@@ -93,39 +111,80 @@ func (c *Client) PushEvent(ctx context.Context, e Event) (string, error) {
 	return resp.GetEventId(), nil
 }
 
-// Cancel cancels tasks or whole runs by id. The engine works
-// asynchronously; it returns once the request is queued.
+// Cancel cancels tasks or whole runs by id (REST v1-task:cancel). By ids,
+// not by a status filter: the filter's statuses miss evicted tasks. The
+// engine works asynchronously; it returns once the request is queued.
 func (c *Client) Cancel(ctx context.Context, ids ...string) error {
-	if len(ids) == 0 {
-		return nil
+	if err := c.mutating("cancel"); err != nil {
+		return err
 	}
-	_, err := c.admin.CancelTasks(ctx, &v1pb.CancelTasksRequest{ExternalIds: ids})
+	uids, err := parseIDs(ids)
+	if err != nil || len(uids) == 0 {
+		return fmt.Errorf("cancel: %w", err)
+	}
+	resp, err := c.api.V1TaskCancelWithResponse(ctx, c.tenant, rest.V1CancelTaskRequest{ExternalIds: &uids})
 	if err != nil {
-		return fmt.Errorf("cancel: %w", c.fail.grpc(c.cfg.GRPCAddr, "task", err))
+		return fmt.Errorf("cancel: %w", c.fail.transport(c.cfg.APIURL, err))
+	}
+	if resp.JSON200 == nil {
+		return fmt.Errorf("cancel: %w", c.fail.http(c.cfg.APIURL, "task", resp.HTTPResponse, resp.Body))
 	}
 	return nil
 }
 
-// Replay runs tasks or whole runs again from the start, by id.
+// Replay runs tasks or whole runs again from the start, by id (REST
+// v1-task:replay).
 func (c *Client) Replay(ctx context.Context, ids ...string) error {
-	if len(ids) == 0 {
-		return nil
+	if err := c.mutating("replay"); err != nil {
+		return err
 	}
-	_, err := c.admin.ReplayTasks(ctx, &v1pb.ReplayTasksRequest{ExternalIds: ids})
+	uids, err := parseIDs(ids)
+	if err != nil || len(uids) == 0 {
+		return fmt.Errorf("replay: %w", err)
+	}
+	resp, err := c.api.V1TaskReplayWithResponse(ctx, c.tenant, rest.V1ReplayTaskRequest{ExternalIds: &uids})
 	if err != nil {
-		return fmt.Errorf("replay: %w", c.fail.grpc(c.cfg.GRPCAddr, "task", err))
+		return fmt.Errorf("replay: %w", c.fail.transport(c.cfg.APIURL, err))
+	}
+	if resp.JSON200 == nil {
+		return fmt.Errorf("replay: %w", c.fail.http(c.cfg.APIURL, "task", resp.HTTPResponse, resp.Body))
 	}
 	return nil
 }
 
 // Branch replays a durable task from one entry of its event log, in a new
-// branch whose id it returns.
+// branch whose id it returns (REST v1-durable-task:branch).
 func (c *Client) Branch(ctx context.Context, taskID string, node, branch int64) (int64, error) {
-	resp, err := c.admin.BranchDurableTask(ctx, &v1pb.BranchDurableTaskRequest{
-		TaskExternalId: taskID, NodeId: node, BranchId: branch,
+	if err := c.mutating("branch"); err != nil {
+		return 0, err
+	}
+	id, err := uuid.Parse(taskID)
+	if err != nil {
+		return 0, fmt.Errorf("branch: %w", c.fail.notFound(fmt.Sprintf("task %q", taskID), err))
+	}
+	resp, err := c.api.V1DurableTaskBranchWithResponse(ctx, c.tenant, rest.V1DurableTaskBranchJSONRequestBody{
+		TaskExternalId: id, NodeId: node, BranchId: branch,
 	})
 	if err != nil {
-		return 0, fmt.Errorf("branch task: %w", c.fail.grpc(c.cfg.GRPCAddr, "task "+taskID, err))
+		return 0, fmt.Errorf("branch task: %w", c.fail.transport(c.cfg.APIURL, err))
 	}
-	return resp.GetBranchId(), nil
+	if resp.JSON200 == nil {
+		return 0, fmt.Errorf("branch task: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
+	}
+	return resp.JSON200.BranchId, nil
+}
+
+func parseIDs(ids []string) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, s := range ids {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return nil, fmt.Errorf("task id %q is not a UUID", s)
+		}
+		out = append(out, id)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no task given")
+	}
+	return out, nil
 }

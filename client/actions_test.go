@@ -1,16 +1,17 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/hatchtop/hatchtop/client/pb/dispatcherpb"
 	"github.com/hatchtop/hatchtop/client/pb/eventspb"
-	"github.com/hatchtop/hatchtop/client/pb/v1pb"
 )
 
 func TestRefreshTimeout(t *testing.T) {
@@ -68,31 +69,85 @@ func TestPushEvent(t *testing.T) {
 	}
 }
 
-func TestAdminActions(t *testing.T) {
+func TestTaskActionsUseREST(t *testing.T) {
 	f := newFakeEngine(t, testToken())
 	c := dialFake(t, f, nil)
 	ctx := ctxTimeout(t, 5*time.Second)
 	if err := c.Cancel(ctx, tid(1), tid(2)); err != nil {
 		t.Fatal(err)
 	}
-	if want := (&v1pb.CancelTasksRequest{ExternalIds: []string{tid(1), tid(2)}}); !proto.Equal(f.lastRequest(), want) {
-		t.Errorf("cancel sent %v", f.lastRequest())
+	want := "POST /api/v1/stable/tenants/" + testTenant + `/tasks/cancel {"externalIds":["` + tid(1) + `","` + tid(2) + `"]}`
+	if got := f.lastPost(); got != want {
+		t.Errorf("cancel sent\n %s\nwant\n %s", got, want)
 	}
 	if err := c.Replay(ctx, tid(3)); err != nil {
 		t.Fatal(err)
 	}
-	if want := (&v1pb.ReplayTasksRequest{ExternalIds: []string{tid(3)}}); !proto.Equal(f.lastRequest(), want) {
-		t.Errorf("replay sent %v", f.lastRequest())
+	if got := f.lastPost(); !strings.Contains(got, "/tasks/replay") || !strings.Contains(got, tid(3)) {
+		t.Errorf("replay sent %s", got)
 	}
 	branch, err := c.Branch(ctx, tid(1), 3, 1)
 	if err != nil || branch != 2 {
 		t.Fatalf("branch: %d, %v", branch, err)
 	}
+	if got := f.lastPost(); !strings.Contains(got, "/durable-tasks/branch") || !strings.Contains(got, `"nodeId":3`) || !strings.Contains(got, `"branchId":1`) {
+		t.Errorf("branch sent %s", got)
+	}
 	if err := c.RestoreEvicted(ctx, tid(2)); err != nil {
 		t.Fatal(err)
 	}
-	if want := (&dispatcherpb.RestoreEvictedTaskRequest{TaskRunExternalId: tid(2)}); !proto.Equal(f.lastRequest(), want) {
-		t.Errorf("restore sent %v", f.lastRequest())
+	if got := f.lastPost(); got != "POST /api/v1/stable/tasks/"+tid(2)+"/restore " {
+		t.Errorf("restore sent %q", got)
+	}
+	if err := c.Cancel(ctx, "not-a-uuid"); err == nil {
+		t.Error("a bad id was sent")
+	}
+}
+
+// In read-only mode no change leaves the process: the methods refuse, and
+// so do the transports when called around them.
+func TestReadOnlySendsNoChange(t *testing.T) {
+	f := newFakeEngine(t, testToken())
+	cfg, err := LoadConfig(ConfigInput{Getenv: f.env()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ReadOnly = true
+	c, err := Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := ctxTimeout(t, 5*time.Second)
+	_, e1 := c.PushEvent(ctx, Event{Key: "k"})
+	_, e2 := c.RefreshTimeout(ctx, tid(1), time.Minute)
+	_, e3 := c.Branch(ctx, tid(1), 1, 1)
+	for _, err := range []error{e1, e2, e3, c.Cancel(ctx, tid(1)), c.Replay(ctx, tid(1)), c.RestoreEvicted(ctx, tid(1))} {
+		if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "nothing was sent") {
+			t.Errorf("want ErrReadOnly, got %v", err)
+		}
+	}
+	// Behind the methods, the transports refuse too.
+	_, err = c.events.Push(ctx, &eventspb.PushEventRequest{Key: "k", Payload: "{}"})
+	if !errors.Is(err, ErrReadOnly) {
+		t.Errorf("gRPC push through the connection: %v", err)
+	}
+	resp, err := c.api.V1TaskRestoreWithResponse(ctx, uuid.MustParse(tid(1)))
+	if !errors.Is(err, ErrReadOnly) {
+		t.Errorf("REST restore through the HTTP client: %v %v", resp, err)
+	}
+	f.mu.Lock()
+	posts, reqs := len(f.posts), len(f.grpcReqs)
+	f.mu.Unlock()
+	if posts != 0 || reqs != 0 {
+		t.Errorf("%d REST and %d gRPC changes reached the engine", posts, reqs)
+	}
+	// Reads still work.
+	if _, err := c.Version(ctx); err != nil {
+		t.Errorf("version in read-only mode: %v", err)
+	}
+	if _, err := c.ListActive(ctx, time.Now().Add(-time.Hour)); err != nil {
+		t.Errorf("list in read-only mode: %v", err)
 	}
 }
 
@@ -102,8 +157,13 @@ func TestActionsRejectedToken(t *testing.T) {
 	ctx := ctxTimeout(t, 5*time.Second)
 	_, e1 := c.RefreshTimeout(ctx, tid(1), time.Minute)
 	_, e2 := c.PushEvent(ctx, Event{Key: "k"})
-	for _, err := range []error{e1, e2, c.Cancel(ctx, tid(1)), c.RestoreEvicted(ctx, tid(1))} {
+	for _, err := range []error{e1, e2} {
 		if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), f.grpcAdr) {
+			t.Errorf("want ErrUnauthorized naming the address, got %v", err)
+		}
+	}
+	for _, err := range []error{c.Cancel(ctx, tid(1)), c.RestoreEvicted(ctx, tid(1))} {
+		if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), f.api.URL) {
 			t.Errorf("want ErrUnauthorized naming the address, got %v", err)
 		}
 	}

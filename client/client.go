@@ -92,6 +92,9 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.ReadOnly {
+		gopts = append(gopts, readOnlyGRPC()...)
+	}
 	conn, err := grpc.NewClient(cfg.GRPCAddr, append(gopts, s.grpcOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("engine address %s: %w", cfg.GRPCAddr, err)
@@ -101,6 +104,15 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 			conn.Close()
 			return nil, err
 		}
+	}
+	if cfg.ReadOnly {
+		hc := *s.httpClient
+		next := hc.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		hc.Transport = readOnlyTransport{next: next}
+		s.httpClient = &hc
 	}
 	api, err := rest.NewClientWithResponses(cfg.APIURL,
 		rest.WithHTTPClient(s.httpClient),

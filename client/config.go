@@ -47,6 +47,7 @@ type Config struct {
 	ServerName string // TLS server name; the host of GRPCAddr by default
 	Profile    string // the CLI profile the settings came from, if any
 	ExpiresAt  time.Time
+	ReadOnly   bool // refuse every change, in the client and its transports
 }
 
 // String describes the config for logs, without the token.

@@ -25,6 +25,22 @@ type Engine interface {
 	EventLog(ctx context.Context, taskID string) ([]durable.Entry, error)
 	// TaskConfig returns a task's configured retries and timeout.
 	TaskConfig(ctx context.Context, taskID string) (durable.Config, error)
+	// TaskDetail returns everything about one task the engine tells.
+	TaskDetail(ctx context.Context, taskID string) (durable.Detail, error)
+	// TaskEvents returns a task's lifecycle events, newest first.
+	TaskEvents(ctx context.Context, taskID string) ([]durable.TaskEvent, error)
+	// LogLines returns a task's ctx.log lines at or after since, oldest first.
+	LogLines(ctx context.Context, taskID string, since time.Time) ([]durable.LogLine, error)
+	// Subscribe follows one run's live events until the engine ends them.
+	Subscriber
+
+	// The changes. Each refuses with ErrReadOnly in read-only mode.
+	PushEvent(ctx context.Context, e Event) (string, error)
+	Cancel(ctx context.Context, ids ...string) error
+	RefreshTimeout(ctx context.Context, taskID string, by time.Duration) (time.Time, error)
+	RestoreEvicted(ctx context.Context, taskID string) error
+	Replay(ctx context.Context, ids ...string) error
+	Branch(ctx context.Context, taskID string, node, branch int64) (int64, error)
 	// Close releases the connection.
 	Close() error
 }

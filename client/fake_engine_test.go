@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -48,6 +49,9 @@ type fakeEngine struct {
 	queries  []url.Values   // of list calls
 	insertAt int            // when > 0, a new row appears before the list call at this offset
 	grpcReqs []proto.Message
+	posts    []string                                 // "METHOD path body" of every change asked over REST
+	feeds    map[string][]*dispatcherpb.WorkflowEvent // run id -> what its subscription sends
+	feedErr  error                                    // when set, subscriptions fail with it
 }
 
 func newFakeEngine(t *testing.T, token string) *fakeEngine {
@@ -75,8 +79,15 @@ func startFake(t *testing.T, token string, useTLS bool) *fakeEngine {
 	mux.HandleFunc("GET /api/v1/stable/tenants/{tenant}/workflow-runs", f.authed(f.list))
 	mux.HandleFunc("GET /api/v1/stable/tenants/{tenant}/durable-tasks/{task}", f.authed(f.eventLog))
 	mux.HandleFunc("GET /api/v1/stable/tasks/{task}", f.authed(f.task))
+	mux.HandleFunc("GET /api/v1/stable/tasks/{task}/task-events", f.authed(f.taskEvents))
+	mux.HandleFunc("GET /api/v1/stable/tasks/{task}/logs", f.authed(f.logLines))
+	mux.HandleFunc("GET /api/v1/stable/workflow-runs/{run}", f.authed(f.run))
+	mux.HandleFunc("POST /api/v1/stable/tenants/{tenant}/tasks/cancel", f.authed(f.change(`{"ids":[]}`)))
+	mux.HandleFunc("POST /api/v1/stable/tenants/{tenant}/tasks/replay", f.authed(f.change(`{"ids":[]}`)))
+	mux.HandleFunc("POST /api/v1/stable/tasks/{task}/restore", f.authed(f.change(`{"requeued":true}`)))
+	mux.HandleFunc("POST /api/v1/stable/tenants/{tenant}/durable-tasks/branch", f.authed(f.change(`{"taskExternalId":"`+tid(1)+`","nodeId":3,"branchId":2}`)))
 	f.api = httptest.NewUnstartedServer(mux)
-	opts := []grpc.ServerOption{grpc.UnaryInterceptor(f.checkToken)}
+	opts := []grpc.ServerOption{grpc.UnaryInterceptor(f.checkToken), grpc.StreamInterceptor(f.checkStreamToken)}
 	if useTLS {
 		f.api.StartTLS()
 		opts = append(opts, grpc.Creds(credentials.NewServerTLSFromCert(&f.api.TLS.Certificates[0])))
@@ -234,6 +245,51 @@ func (f *fakeEngine) task(w http.ResponseWriter, r *http.Request) {
 	w.Write(t)
 }
 
+// change records a REST change and answers body.
+func (f *fakeEngine) change(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.posts = append(f.posts, r.Method+" "+r.URL.Path+" "+strings.TrimSpace(string(b)))
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(body))
+	}
+}
+
+func (f *fakeEngine) lastPost() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.posts) == 0 {
+		return ""
+	}
+	return f.posts[len(f.posts)-1]
+}
+
+func (f *fakeEngine) taskEvents(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("limit") == "" {
+		writeJSON(w, map[string]any{"pagination": map[string]any{}, "rows": []any{}}) // as the engine does
+		return
+	}
+	writeFixture(w, http.StatusOK, "task-events.json")
+}
+
+func (f *fakeEngine) logLines(w http.ResponseWriter, r *http.Request) {
+	writeFixture(w, http.StatusOK, "log-lines.json")
+}
+
+func (f *fakeEngine) run(w http.ResponseWriter, r *http.Request) {
+	writeFixture(w, http.StatusOK, "workflow-run.json")
+}
+
+func (f *fakeEngine) checkStreamToken(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	md, _ := metadata.FromIncomingContext(ss.Context())
+	if got := md.Get("authorization"); len(got) != 1 || got[0] != "Bearer "+f.token {
+		return status.Error(codes.Unauthenticated, "invalid auth token")
+	}
+	return h(srv, ss)
+}
+
 // checkToken is the engine's gRPC auth: a missing or wrong bearer token
 // is Unauthenticated "invalid auth token".
 func (f *fakeEngine) checkToken(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
@@ -254,6 +310,32 @@ func (f *fakeEngine) lastRequest() proto.Message {
 		return nil
 	}
 	return f.grpcReqs[len(f.grpcReqs)-1]
+}
+
+// SubscribeToWorkflowEvents sends the run's scripted events, or fails
+// with feedErr; an unknown run is NotFound, as the engine says after
+// looking for it.
+func (d *fakeDispatcher) SubscribeToWorkflowEvents(r *dispatcherpb.SubscribeToWorkflowEventsRequest, s grpc.ServerStreamingServer[dispatcherpb.WorkflowEvent]) error {
+	d.f.mu.Lock()
+	events, ok := d.f.feeds[r.GetWorkflowRunId()]
+	err := d.f.feedErr
+	d.f.mu.Unlock()
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return status.Error(codes.NotFound, "workflow run not found")
+	}
+	for _, ev := range events {
+		if err := s.Send(ev); err != nil {
+			return err
+		}
+	}
+	if len(events) > 0 && events[len(events)-1].Hangup {
+		return nil
+	}
+	<-s.Context().Done() // an idle run: the stream stays open
+	return nil
 }
 
 type fakeDispatcher struct {

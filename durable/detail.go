@@ -16,8 +16,9 @@ type Detail struct {
 	Input          json.RawMessage // nil when not known
 	Output         json.RawMessage // nil until it completes
 	Error          string
-	ParentTaskID   string // the task that spawned this run, if any
-	WorkerID       string // the latest worker it ran on, from its events
+	FinishedAt     time.Time // zero while it runs
+	ParentTaskID   string    // the task that spawned this run, if any
+	WorkerID       string    // the latest worker it ran on, from its events
 	Events         []TaskEvent
 	UpstreamErrors map[string]string          // task name -> error, of this run's other tasks
 	ParentOutputs  map[string]json.RawMessage // task name -> output, of this run's other tasks

@@ -12,6 +12,11 @@ import (
 // requestTimeout bounds every request so a slow engine cannot stack them up.
 const requestTimeout = 10 * time.Second
 
+// withTimeout is the context of one request.
+func withTimeout() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), requestTimeout)
+}
+
 // Every Cmd below captures plain values, never the model: it runs on
 // another goroutine while Update goes on.
 

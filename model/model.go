@@ -26,7 +26,21 @@ type Deps struct {
 	Now     time.Time     // the clock's first reading; ticks move it
 	Styles  ui.Styles
 	Keys    keymap.KeyMap
+	// Feeds is the live-feed manager; nil runs on polls alone.
+	Feeds Feeds
+	// TimeoutWarn marks a waiting task whose time to timeout is under it.
+	TimeoutWarn time.Duration
+	// ReadOnly refuses every change before anything is sent.
+	ReadOnly bool
 }
+
+// view is the screen on show.
+type view int
+
+const (
+	viewList view = iota
+	viewInbox
+)
 
 // taskState is what the model knows of one active task.
 type taskState struct {
@@ -37,6 +51,12 @@ type taskState struct {
 	logAt   time.Time      // when the log was last fetched; zero if never
 	stale   bool           // the task changed since its log was fetched
 	retryAt time.Time      // no log fetch before this (after an error)
+
+	events        []durable.TaskEvent // its lifecycle events: timeout, eviction
+	eventsAt      time.Time
+	eventsStale   bool
+	eventsRetryAt time.Time
+	timeoutHint   time.Time // the deadline RefreshTimeout answered, until events show it
 }
 
 // Model is the root state of the dashboard.
@@ -69,6 +89,27 @@ type Model struct {
 	filtering bool
 	showHelp  bool
 
+	view    view
+	detail  *detailState // the open detail, over any view
+	inbox   inboxState
+	streams map[string]*streamBuf // put_stream output by task id
+
+	feeds       Feeds
+	steer       *feedSteer
+	feedWant    []string // the run ids last asked for
+	feedSeq     uint64
+	feed        feedState
+	timeoutWarn time.Duration
+
+	readOnly bool
+	marks    map[string]bool // tasks marked for a bulk cancel
+	form     *eventForm
+	prompt   *durationPrompt
+	confirm  *pending
+	busy     *busyState
+	toast    toast
+	watches  []watch
+
 	sched scheduler
 	tick  func() tea.Cmd // the clock's next tick; tests replace it
 }
@@ -79,19 +120,47 @@ func New(d Deps) Model {
 	fi.Prompt = "/"
 	fi.Placeholder = "task, workflow, label or event key"
 	h := help.New()
+	warn := d.TimeoutWarn
+	if warn <= 0 {
+		warn = time.Minute
+	}
+	keys := d.Keys
+	if d.ReadOnly {
+		keys = keys.ReadOnly()
+	}
+	var steer *feedSteer
+	if d.Feeds != nil {
+		steer = &feedSteer{feeds: d.Feeds}
+	}
 	return Model{
 		engine:  d.Engine,
 		info:    d.Engine.Info(),
 		since:   d.Since,
 		refresh: d.Refresh,
 		styles:  d.Styles,
-		keys:    d.Keys,
+		keys:    keys,
 		help:    h,
 		now:     d.Now,
 		tasks:   map[string]*taskState{},
 		filter:  fi,
 		sched:   newScheduler(),
 		tick:    tick,
+
+		streams:     map[string]*streamBuf{},
+		feeds:       d.Feeds,
+		steer:       steer,
+		feed:        newFeedState(),
+		timeoutWarn: warn,
+		readOnly:    d.ReadOnly,
+		marks:       map[string]bool{},
+	}
+}
+
+// recount recomputes the tasks per phase for the header.
+func (m *Model) recount() {
+	m.counts = map[durable.Phase]int{}
+	for _, st := range m.tasks {
+		m.counts[st.task.Phase()]++
 	}
 }
 

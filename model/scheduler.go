@@ -30,6 +30,7 @@ type scheduler struct {
 	versionRetryAt  time.Time
 
 	logsInFlight   map[string]bool // by task id
+	eventsInFlight map[string]bool // by task id
 	configInFlight map[string]bool // by config key
 	configRetryAt  map[string]time.Time
 	configs        map[string]durable.Config // by config key
@@ -38,6 +39,7 @@ type scheduler struct {
 func newScheduler() scheduler {
 	return scheduler{
 		logsInFlight:   map[string]bool{},
+		eventsInFlight: map[string]bool{},
 		configInFlight: map[string]bool{},
 		configRetryAt:  map[string]time.Time{},
 		configs:        map[string]durable.Config{},
@@ -92,6 +94,10 @@ func (m *Model) schedule() []tea.Cmd {
 			s.logsInFlight[id] = true
 			cmds = append(cmds, fetchLog(m.engine, id))
 		}
+		if len(s.eventsInFlight) < maxEventFetches && m.eventsDue(t, visible[id]) {
+			s.eventsInFlight[id] = true
+			cmds = append(cmds, fetchEvents(m.engine, id))
+		}
 		key := t.cfgKey
 		_, known := s.configs[key]
 		if !known && !s.configInFlight[key] && len(s.configInFlight) < maxConfigFetches &&
@@ -100,7 +106,7 @@ func (m *Model) schedule() []tea.Cmd {
 			cmds = append(cmds, fetchConfig(m.engine, key, id))
 		}
 	}
-	return cmds
+	return append(cmds, m.scheduleDetail()...)
 }
 
 // byPriority lists task ids with the visible ones first, each part in list
@@ -130,6 +136,9 @@ func (m *Model) logDue(t *taskState, visible bool) bool {
 		if t.logAt.Before(w.Deadline) || m.now.Sub(t.logAt) >= overdueLogEvery {
 			return true
 		}
+	}
+	if len(m.watches) > 0 && m.watching(t.task.ID) && m.now.Sub(t.logAt) >= watchLogEvery {
+		return true // an action waits to see its effect
 	}
 	return visible && m.now.Sub(t.logAt) >= visibleLogEvery
 }

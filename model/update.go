@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/hatchtop/hatchtop/client"
@@ -15,7 +16,11 @@ import (
 // Init starts the clock; the startMsg it sends makes the first Update
 // schedule the first fetches at once.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.tick(), func() tea.Msg { return startMsg{} })
+	cmds := []tea.Cmd{m.tick(), func() tea.Msg { return startMsg{} }}
+	if m.feeds != nil {
+		cmds = append(cmds, waitFeed(m.feeds.Updates()))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update applies one message. It never blocks: fetches are returned as Cmds.
@@ -27,9 +32,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.Width = msg.Width
 		m.filter.Width = max(msg.Width-40, 10) // room for the filter keys
 		m.clampCursor()
+		if m.form != nil {
+			m.form.resize(msg.Width)
+		}
 	case tickMsg:
 		m.now = time.Time(msg)
 		cmds = append(cmds, m.tick())
+		if !m.toast.until.IsZero() && !m.now.Before(m.toast.until) {
+			m.toast = toast{}
+		}
 	case versionMsg:
 		m.sched.versionInFlight = false
 		if msg.err != nil {
@@ -43,14 +54,53 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onLog(msg)
 	case configMsg:
 		m.onConfig(msg)
+	case eventsMsg:
+		m.onEvents(msg)
+	case detailMsg:
+		m.onDetail(msg)
+	case logLinesMsg:
+		m.onLogLines(msg)
+	case actionDoneMsg:
+		m.onActionDone(msg)
+	case spinner.TickMsg:
+		if m.busy != nil {
+			var cmd tea.Cmd
+			m.busy.spin, cmd = m.busy.spin.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	case feedMsg:
+		if msg.closed {
+			break // the program is ending
+		}
+		m.onFeed(msg.update)
+		if m.feeds != nil {
+			cmds = append(cmds, waitFeed(m.feeds.Updates()))
+		}
 	case tea.KeyMsg:
 		var cmd tea.Cmd
 		m, cmd = m.onKeys(msg)
 		if cmd != nil {
 			return m, cmd
 		}
+	default:
+		// Cursor blinks and the like belong to the open input.
+		if m.form != nil {
+			f, cmd := m.form.Update(msg)
+			m.form = &f
+			cmds = append(cmds, cmd)
+		} else if m.prompt != nil {
+			p, cmd := m.prompt.Update(msg)
+			m.prompt = &p
+			cmds = append(cmds, cmd)
+		}
+	}
+	if len(m.watches) > 0 {
+		m.checkWatches()
 	}
 	cmds = append(cmds, m.schedule()...)
+	if c := m.steerFeeds(); c != nil {
+		cmds = append(cmds, c)
+	}
 	return m, tea.Batch(cmds...)
 }
 
@@ -73,6 +123,10 @@ func (m *Model) onList(msg listMsg) {
 		}
 		if t.Status != st.task.Status || t.Evicted != st.task.Evicted || !t.StartedAt.Equal(st.task.StartedAt) {
 			st.stale = true
+			st.eventsStale = true
+			if m.detail != nil && m.detail.taskID == t.ID {
+				m.detail.infoStale = true
+			}
 		}
 		st.task = t
 		st.cfgKey = configKey(t)
@@ -80,12 +134,13 @@ func (m *Model) onList(msg listMsg) {
 	for id := range m.tasks {
 		if !seen[id] {
 			delete(m.tasks, id)
+			delete(m.marks, id)
+			if m.detail == nil || m.detail.taskID != id {
+				delete(m.streams, id) // the open detail keeps its stream
+			}
 		}
 	}
-	m.counts = map[durable.Phase]int{}
-	for _, st := range m.tasks {
-		m.counts[st.task.Phase()]++
-	}
+	m.recount()
 	m.reorder()
 }
 
@@ -104,6 +159,9 @@ func connError(err error) ui.Conn {
 
 func (m *Model) onLog(msg logMsg) {
 	delete(m.sched.logsInFlight, msg.taskID)
+	if d := m.detail; d != nil && d.taskID == msg.taskID && msg.err == nil {
+		d.entries, d.entriesAt = msg.entries, m.now
+	}
 	st, ok := m.tasks[msg.taskID]
 	if !ok {
 		return // the task left the list while its log was in flight
@@ -153,6 +211,9 @@ func (m Model) onKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
 // onKey routes a key to the focused part first: the filter input owns the
 // keyboard while open, the help screen closes on esc or ?.
 func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if m.confirm != nil || m.form != nil || m.prompt != nil {
+		return m.onModalKey(msg)
+	}
 	if m.filtering {
 		return m.onFilterKey(msg)
 	}
@@ -166,11 +227,22 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if m.detail != nil {
+		return m.onDetailKey(msg)
+	}
+	if m.view == viewInbox {
+		return m.onInboxKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
+	case key.Matches(msg, k.Open):
+		m.openDetail()
+	case key.Matches(msg, k.Inbox):
+		m.view = viewInbox
+		m.syncInbox()
 	case key.Matches(msg, k.Up):
 		m.move(-1)
 	case key.Matches(msg, k.Down):
@@ -186,9 +258,21 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Filter):
 		m.filtering = true
 		return m, m.filter.Focus()
+	case key.Matches(msg, k.Mark):
+		if len(m.shown) > 0 {
+			if m.marks[m.selectedID] {
+				delete(m.marks, m.selectedID)
+			} else {
+				m.marks[m.selectedID] = true
+			}
+			m.move(1)
+		}
 	case key.Matches(msg, k.Clear):
 		m.filter.SetValue("")
 		m.applyFilter()
+		clear(m.marks)
+	default:
+		return m.onActionKey(msg, k.Actions, key.Binding{})
 	}
 	return m, nil
 }

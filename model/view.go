@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hatchtop/hatchtop/durable"
 	"github.com/hatchtop/hatchtop/ui"
@@ -15,7 +16,16 @@ func (m Model) View() string {
 	}
 	if m.showHelp {
 		m.help.ShowAll = true
-		return ui.HelpScreen(m.help.View(m.keys.List), m.helpNotes(), m.width, m.height, m.styles)
+		return ui.HelpScreen(m.fullHelp(), m.helpNotes(), m.width, m.height, m.styles)
+	}
+	if box, ok := m.modalView(); ok {
+		return ui.Header(m.headerData(), m.width, m.styles) + "\n" + box + "\n" + m.footer()
+	}
+	if m.detail != nil {
+		return m.detailView()
+	}
+	if m.view == viewInbox {
+		return m.inboxView()
 	}
 	header := ui.Header(m.headerData(), m.width, m.styles)
 	table := ui.Table(m.rows(), m.width, m.bodyHeight(), m.emptyText(), m.styles)
@@ -24,15 +34,17 @@ func (m Model) View() string {
 
 func (m Model) headerData() ui.HeaderData {
 	h := ui.HeaderData{
-		Addr:    m.info.GRPCAddr,
-		Tenant:  m.info.TenantID,
-		Version: m.version,
-		Conn:    m.conn,
-		Counts:  m.counts,
-		Shown:   len(m.shown),
-		Total:   len(m.tasks),
-		Filter:  m.filter.Value(),
+		Addr:     m.info.GRPCAddr,
+		Tenant:   m.info.TenantID,
+		Version:  m.version,
+		Conn:     m.conn,
+		Counts:   m.counts,
+		Shown:    len(m.shown),
+		Total:    len(m.tasks),
+		Filter:   m.filter.Value(),
+		ReadOnly: m.readOnly,
 	}
+	h.FeedsLive, h.FeedsRetrying, h.FeedReason = m.feedHeader()
 	if !m.updated.IsZero() {
 		h.Updated = "updated " + durable.FormatDuration(m.now.Sub(m.updated).Truncate(1e9)) + " ago"
 	}
@@ -60,6 +72,7 @@ func (m Model) row(t *taskState, selected bool) ui.Row {
 		Workflow: t.task.WorkflowName,
 		Attempt:  attemptCell(t.task.Attempt, cfg.MaxRetries),
 		Selected: selected,
+		Marked:   m.marks[t.task.ID],
 	}
 	if e := t.task.Elapsed(m.now); e > 0 {
 		r.Elapsed = durable.FormatDuration(e.Truncate(1e9))
@@ -77,7 +90,22 @@ func (m Model) row(t *taskState, selected bool) ui.Row {
 		r.Remaining = durable.Countdown(w, m.now)
 		r.Overdue = w.Overdue(m.now)
 	}
+	if at, ok := m.timeoutAt(t); ok {
+		r.Timeout = m.timeoutCell(at)
+		r.TimeoutRisk = durable.TimeoutRisk(at, t.waits, m.now, m.timeoutWarn)
+		if r.TimeoutRisk {
+			r.Timeout = "⚠ " + r.Timeout
+		}
+	}
 	return r
+}
+
+// timeoutCell is the time left before the engine times the task out.
+func (m Model) timeoutCell(at time.Time) string {
+	if left := at.Sub(m.now); left > 0 {
+		return durable.FormatDuration((left + time.Second - 1).Truncate(time.Second))
+	}
+	return "due"
 }
 
 // attemptCell is "3/4" when the maximum is known, else "3".
@@ -101,7 +129,38 @@ func (m Model) footer() string {
 	if m.filtering {
 		return m.filter.View() + "   " + m.help.View(m.keys.Filter)
 	}
-	return ui.Footer(m.help.View(m.keys.List), m.message, m.message != "", m.width, m.styles)
+	var help string
+	switch {
+	case m.confirm != nil:
+		help = m.help.View(m.keys.Confirm)
+	case m.form != nil || m.prompt != nil:
+		help = m.help.View(m.keys.Form)
+	case m.detail != nil:
+		help = m.help.View(m.keys.Detail)
+	case m.view == viewInbox:
+		help = m.help.View(m.keys.Inbox)
+	default:
+		help = m.help.View(m.keys.List)
+	}
+	f := ui.FooterData{Help: help, Error: m.message, Marked: len(m.marks)}
+	if m.busy != nil {
+		f.Busy = m.busy.spin.View() + " " + m.busy.label + "…"
+	}
+	if m.toast.text != "" {
+		f.Toast, f.ToastTone = m.toast.text, m.toast.tone
+	}
+	return ui.Footer(f, m.width, m.styles)
+}
+
+// fullHelp is the help screen of the view on show.
+func (m Model) fullHelp() string {
+	switch {
+	case m.detail != nil:
+		return m.help.View(m.keys.Detail)
+	case m.view == viewInbox:
+		return m.help.View(m.keys.Inbox)
+	}
+	return m.help.View(m.keys.List)
 }
 
 // helpNotes explain what the screen shows and how fresh it is.

@@ -32,7 +32,7 @@ type Row struct {
 // first, then the status word (its glyph and colour stay), then what the
 // wait is on, then the elapsed time.
 var listColumns = []column{
-	{title: "STATUS", min: 9, drop: 2},
+	{title: "STATUS", min: 9, weight: 1, drop: 2}, // grows to "✔ completed" when a feed says so
 	{title: "TASK", min: 14, weight: 3},
 	{title: "WORKFLOW", min: 10, weight: 2, drop: 1},
 	{title: "WAIT", min: 20, weight: 5},

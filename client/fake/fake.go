@@ -24,6 +24,7 @@ type Engine struct {
 	configs map[string]durable.Config
 	listErr error
 	calls   map[string]int
+	more    *extra
 }
 
 // New returns an empty fake engine that answers version v0.105.0.

@@ -1,0 +1,589 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/keymap"
+	"github.com/hatchtop/hatchtop/ui"
+)
+
+// actionKind names a change hatchtop can make in the engine.
+type actionKind string
+
+const (
+	actPush    actionKind = "send event"
+	actCancel  actionKind = "cancel"
+	actTimeout actionKind = "refresh timeout"
+	actRestore actionKind = "restore"
+	actReplay  actionKind = "replay"
+	actBranch  actionKind = "branch"
+)
+
+// How long hatchtop watches for the effect of an action the engine's
+// answer does not prove.
+const (
+	watchFor      = 15 * time.Second
+	watchLogEvery = 2 * time.Second
+	toastFor      = 8 * time.Second
+)
+
+// pending is a change waiting for its confirmation: exactly what will be
+// sent, to which tasks.
+type pending struct {
+	kind    actionKind
+	taskIDs []string
+	names   []string
+	event   client.Event  // actPush
+	wakes   []string      // actPush: the tasks whose open waits the key matches
+	by      time.Duration // actTimeout
+	node    int64         // actBranch
+	branch  int64         // actBranch
+}
+
+// actionDoneMsg is the engine's answer to a confirmed change.
+type actionDoneMsg struct {
+	p         pending
+	eventID   string
+	timeoutAt time.Time
+	newBranch int64
+	err       error
+}
+
+// watch follows an action's effect until it shows or time runs out.
+type watch struct {
+	p     pending
+	until time.Time
+}
+
+// toast is the footer's answer to an action.
+type toast struct {
+	text  string
+	tone  ui.Tone
+	until time.Time
+}
+
+func runAction(e client.Engine, p pending) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := withTimeout()
+		defer cancel()
+		done := actionDoneMsg{p: p}
+		switch p.kind {
+		case actPush:
+			done.eventID, done.err = e.PushEvent(ctx, p.event)
+		case actCancel:
+			done.err = e.Cancel(ctx, p.taskIDs...)
+		case actTimeout:
+			done.timeoutAt, done.err = e.RefreshTimeout(ctx, p.taskIDs[0], p.by)
+		case actRestore:
+			done.err = e.RestoreEvicted(ctx, p.taskIDs[0])
+		case actReplay:
+			done.err = e.Replay(ctx, p.taskIDs...)
+		case actBranch:
+			done.newBranch, done.err = e.Branch(ctx, p.taskIDs[0], p.node, p.branch)
+		}
+		return done
+	}
+}
+
+// onActionKey handles the keys that change something in the engine, from
+// the list or the detail. Each opens a form or a confirmation; nothing is
+// sent before enter on the confirmation.
+func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding) (Model, tea.Cmd) {
+	var kind actionKind
+	switch {
+	case key.Matches(msg, a.SendEvent):
+		kind = actPush
+	case key.Matches(msg, a.Cancel):
+		kind = actCancel
+	case key.Matches(msg, a.Timeout):
+		kind = actTimeout
+	case key.Matches(msg, a.Restore):
+		kind = actRestore
+	case key.Matches(msg, a.Replay):
+		kind = actReplay
+	case m.detail != nil && m.detail.tab == tabTimeline && key.Matches(msg, branch):
+		kind = actBranch
+	default:
+		return m, nil
+	}
+	if m.readOnly {
+		m.say(string(kind)+": hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
+		return m, nil
+	}
+	if m.busy != nil {
+		m.say("wait: "+m.busy.label+" is still in flight", ui.Warning)
+		return m, nil
+	}
+	if m.detail == nil && len(m.shown) == 0 && kind != actPush {
+		m.say("no task selected", ui.Warning)
+		return m, nil
+	}
+	id := m.selectedID
+	if m.detail != nil {
+		id = m.detail.taskID
+	}
+	task, _ := m.taskByID(id)
+	switch kind {
+	case actPush:
+		keys := m.waitKeys(id)
+		m.form = ptr(newEventForm(keys, task.Name, m.keys.Form, m.width))
+		return m, nil
+	case actCancel:
+		ids := m.markedIDs()
+		if len(ids) == 0 || m.detail != nil {
+			ids = []string{id}
+		}
+		m.ask(pending{kind: actCancel, taskIDs: ids, names: m.names(ids)})
+	case actTimeout:
+		if !task.Status.Active() || task.Status == durable.StatusQueued {
+			m.say("refresh timeout: "+task.Name+" is "+strings.ToLower(string(task.Status))+"; only a running or evicted task has a timeout to push", ui.Warning)
+			return m, nil
+		}
+		m.prompt = ptr(newDurationPrompt(id, task.Name))
+		return m, nil
+	case actRestore:
+		if !task.Evicted {
+			m.say("restore: "+task.Name+" is not evicted; only an evicted task can be restored", ui.Warning)
+			return m, nil
+		}
+		m.ask(pending{kind: actRestore, taskIDs: []string{id}, names: []string{task.Name}})
+	case actReplay:
+		m.ask(pending{kind: actReplay, taskIDs: []string{id}, names: []string{task.Name}})
+	case actBranch:
+		items := durable.Timeline(m.detail.entries)
+		if len(items) == 0 {
+			m.say("branch: the event log has no entries yet", ui.Warning)
+			return m, nil
+		}
+		e := items[clamp(m.detail.entry, 0, len(items)-1)].Entry
+		m.ask(pending{kind: actBranch, taskIDs: []string{id}, names: []string{task.Name}, node: e.NodeID, branch: e.BranchID})
+	}
+	return m, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// onInboxSend opens the send-event form for the inbox's selected key.
+func (m Model) onInboxSend() (Model, tea.Cmd) {
+	if m.readOnly {
+		m.say("send event: hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
+		return m, nil
+	}
+	g, ok := m.selectedGroup()
+	if !ok || g.Sleeping {
+		m.say("send event: pick an event key; sleeps end by themselves", ui.Warning)
+		return m, nil
+	}
+	m.form = ptr(newEventForm([]string{g.Key}, "inbox", m.keys.Form, m.width))
+	return m, nil
+}
+
+// taskByID is a task from the list, or the open detail's.
+func (m Model) taskByID(id string) (durable.Task, bool) {
+	if st, ok := m.tasks[id]; ok {
+		return st.task, true
+	}
+	if m.detail != nil && m.detail.taskID == id && m.detail.info != nil {
+		return m.detail.info.Task, true
+	}
+	return durable.Task{ID: id, Name: id}, false
+}
+
+// waitKeys is every event key the task's open waits wait on.
+func (m Model) waitKeys(id string) []string {
+	var waits []durable.Wait
+	if st, ok := m.tasks[id]; ok {
+		waits = st.waits
+	} else if m.detail != nil && m.detail.taskID == id {
+		waits = durable.OpenWaits(m.detail.entries)
+	}
+	var keys []string
+	for _, w := range waits {
+		for _, k := range w.EventKeys {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// waitersOf is the active tasks with an open wait on key.
+func (m Model) waitersOf(key string) []string {
+	var ids []string
+	for _, id := range m.order {
+		st := m.tasks[id]
+		if !st.task.Status.Active() {
+			continue
+		}
+		for _, w := range st.waits {
+			if slices.Contains(w.EventKeys, key) {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	return ids
+}
+
+func (m Model) markedIDs() []string {
+	var ids []string
+	for _, id := range m.order {
+		if m.marks[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func (m Model) names(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		t, _ := m.taskByID(id)
+		out[i] = t.Name
+	}
+	return out
+}
+
+// ask opens the confirmation of p.
+func (m *Model) ask(p pending) { m.confirm = &p }
+
+// say shows a toast in the footer.
+func (m *Model) say(text string, tone ui.Tone) {
+	m.toast = toast{text: text, tone: tone, until: m.now.Add(toastFor)}
+}
+
+// confirmLines says exactly what will happen to which tasks.
+func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
+	list := func() []ui.DialogLine {
+		var out []ui.DialogLine
+		for i, n := range p.names {
+			if i == 8 {
+				out = append(out, ui.DialogLine{Text: fmt.Sprintf("  … and %d more", len(p.names)-8)})
+				break
+			}
+			out = append(out, ui.DialogLine{Text: "  " + n + "  (" + p.taskIDs[i] + ")"})
+		}
+		return out
+	}
+	var title string
+	var lines []ui.DialogLine
+	switch p.kind {
+	case actPush:
+		title = "Send event " + p.event.Key + "?"
+		scope := "no scope"
+		if p.event.Scope != "" {
+			scope = "scope " + p.event.Scope
+		}
+		lines = append(lines,
+			ui.DialogLine{Text: "pushes event " + p.event.Key + " (" + scope + ") with payload " + prettyPayload(p.event.Payload)},
+			ui.DialogLine{Text: fmt.Sprintf("It should wake %d waiting task(s) hatchtop has seen; it also triggers any workflow bound to this key.", len(p.wakes))},
+		)
+		for _, id := range p.wakes[:min(len(p.wakes), 8)] {
+			t, _ := m.taskByID(id)
+			lines = append(lines, ui.DialogLine{Text: "  " + t.Name})
+		}
+	case actCancel:
+		title = fmt.Sprintf("Cancel %d task(s)?", len(p.taskIDs))
+		lines = append([]ui.DialogLine{{Text: "The engine will cancel these tasks; a cancelled task does not resume:"}}, list()...)
+	case actTimeout:
+		title = "Refresh the timeout of " + p.names[0] + "?"
+		lines = []ui.DialogLine{{Text: "adds " + durable.FormatDuration(p.by) + " to its current execution deadline (Dispatcher.RefreshTimeout)."}}
+	case actRestore:
+		title = "Restore " + p.names[0] + "?"
+		lines = []ui.DialogLine{{Text: "queues the evicted task to run again on a worker; it replays its durable log and goes on waiting."}}
+	case actReplay:
+		title = "Replay " + p.names[0] + "?"
+		lines = append([]ui.DialogLine{{Text: "runs the task again from the beginning (a durable task replays from node 0):"}}, list()...)
+	case actBranch:
+		title = fmt.Sprintf("Replay %s from b%d n%d?", p.names[0], p.branch, p.node)
+		lines = []ui.DialogLine{{Text: fmt.Sprintf("creates a new branch of the durable event log starting at node %d of branch %d and replays the task from there; later entries of the current branch are replaced.", p.node, p.branch)}}
+	}
+	lines = append(lines, ui.DialogLine{Text: ""}, ui.DialogLine{Text: "enter confirms · esc backs out", Tone: ui.Unknown})
+	return title, lines
+}
+
+// onModalKey routes a key to the open confirmation, form or prompt.
+func (m Model) onModalKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch {
+	case m.confirm != nil:
+		k := m.keys.Confirm
+		switch {
+		case key.Matches(msg, k.Yes):
+			p := *m.confirm
+			m.confirm = nil
+			return m.start(p)
+		case key.Matches(msg, k.No), msg.String() == "ctrl+c":
+			kind := m.confirm.kind
+			m.confirm = nil
+			m.say(string(kind)+": backed out, nothing was sent", ui.Unknown)
+		}
+		return m, nil
+	case m.form != nil:
+		k := m.keys.Form
+		switch {
+		case key.Matches(msg, k.Cancel):
+			m.form = nil
+			return m, nil
+		case key.Matches(msg, k.Submit), msg.Type == tea.KeyEnter && m.form.focus != fieldPayload:
+			ev, err := m.form.event()
+			if err != nil {
+				m.say("nothing was sent: "+err.Error(), ui.Bad)
+				return m, nil
+			}
+			m.form = nil
+			m.ask(pending{kind: actPush, event: ev, wakes: m.waitersOf(ev.Key)})
+			return m, nil
+		}
+		f, cmd := m.form.Update(msg)
+		m.form = &f
+		return m, cmd
+	case m.prompt != nil:
+		k := m.keys.Form
+		switch {
+		case key.Matches(msg, k.Cancel):
+			m.prompt = nil
+			return m, nil
+		case key.Matches(msg, k.Submit), msg.Type == tea.KeyEnter:
+			d, err := durable.ParseIncrement(m.prompt.input.Value())
+			if err != nil {
+				m.say("nothing was sent: "+err.Error(), ui.Bad)
+				return m, nil
+			}
+			p := pending{kind: actTimeout, taskIDs: []string{m.prompt.taskID}, names: []string{m.prompt.name}, by: d}
+			m.prompt = nil
+			m.ask(p)
+			return m, nil
+		}
+		p, cmd := m.prompt.Update(msg)
+		m.prompt = &p
+		return m, cmd
+	}
+	return m, nil
+}
+
+// start sends a confirmed change, unless its tasks finished meanwhile.
+func (m Model) start(p pending) (Model, tea.Cmd) {
+	if p.kind != actPush && p.kind != actReplay {
+		for _, id := range p.taskIDs {
+			t, _ := m.taskByID(id)
+			if !t.Status.Active() && t.Status != "" {
+				m.say(fmt.Sprintf("%s: %s is %s since it was selected; nothing was sent", p.kind, t.Name, strings.ToLower(string(t.Status))), ui.Warning)
+				return m, nil
+			}
+		}
+	}
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	m.busy = &busyState{label: busyLabel(p), spin: sp}
+	return m, tea.Batch(runAction(m.engine, p), sp.Tick)
+}
+
+// busyState is an action in flight.
+type busyState struct {
+	label string
+	spin  spinner.Model
+}
+
+func busyLabel(p pending) string {
+	switch p.kind {
+	case actPush:
+		return "sending " + p.event.Key
+	case actCancel:
+		return fmt.Sprintf("cancelling %d task(s)", len(p.taskIDs))
+	}
+	return string(p.kind) + " " + strings.Join(p.names, ", ")
+}
+
+// onActionDone shows what the engine answered and starts watching for
+// what it does not prove.
+func (m *Model) onActionDone(msg actionDoneMsg) {
+	m.busy = nil
+	p := msg.p
+	if msg.err != nil {
+		m.say(string(p.kind)+" failed: "+actionError(msg.err), ui.Bad)
+		return
+	}
+	switch p.kind {
+	case actPush:
+		m.say(fmt.Sprintf("event %s pushed (id %s); watching %d waiting task(s)…", p.event.Key, msg.eventID, len(p.wakes)), ui.Good)
+		if len(p.wakes) > 0 {
+			m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
+			for _, id := range p.wakes {
+				if st, ok := m.tasks[id]; ok {
+					st.stale = true
+				}
+			}
+		}
+	case actCancel:
+		m.say(fmt.Sprintf("cancel of %d task(s) accepted by the engine; rows turn cancelled as it does", len(p.taskIDs)), ui.Good)
+		for _, id := range p.taskIDs {
+			delete(m.marks, id)
+		}
+		m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
+	case actTimeout:
+		text := "timeout of " + p.names[0] + " refreshed"
+		if !msg.timeoutAt.IsZero() {
+			text += ": the engine says it now times out " + atText(msg.timeoutAt, m.now)
+		}
+		m.say(text, ui.Good)
+		if st, ok := m.tasks[p.taskIDs[0]]; ok {
+			st.eventsStale = true
+			if msg.timeoutAt.After(st.timeoutHint) {
+				st.timeoutHint = msg.timeoutAt
+			}
+		}
+		if m.detail != nil && m.detail.taskID == p.taskIDs[0] {
+			m.detail.infoStale = true
+			m.detail.timeoutHint = msg.timeoutAt
+		}
+	case actRestore:
+		m.say("restore of "+p.names[0]+" queued (the engine always answers \"requeued\"); watching whether it leaves eviction…", ui.Good)
+		m.watches = append(m.watches, watch{p: p, until: m.now.Add(2 * watchFor)})
+		m.markStale(p.taskIDs[0])
+	case actReplay:
+		m.say("replay of "+p.names[0]+" accepted; watching for it to start again…", ui.Good)
+		m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
+		m.markStale(p.taskIDs[0])
+	case actBranch:
+		m.say(fmt.Sprintf("%s branched: new branch b%d from node %d; the timeline shows it as the engine replays", p.names[0], msg.newBranch, p.node), ui.Good)
+		m.markStale(p.taskIDs[0])
+		if m.detail != nil {
+			m.detail.entriesAt = time.Time{}
+		}
+	}
+}
+
+func (m *Model) markStale(id string) {
+	if st, ok := m.tasks[id]; ok {
+		st.stale, st.eventsStale = true, true
+	}
+	if m.detail != nil && m.detail.taskID == id {
+		m.detail.infoStale = true
+	}
+}
+
+// actionError is the engine's message, without our wrapping noise.
+func actionError(err error) string {
+	switch {
+	case errors.Is(err, client.ErrReadOnly):
+		return "hatchtop runs read-only"
+	case errors.Is(err, client.ErrNotFound):
+		return "the engine does not know this task (it may have finished): " + err.Error()
+	}
+	return err.Error()
+}
+
+// checkWatches reports effects that showed, and watches that ran out.
+func (m *Model) checkWatches() {
+	keep := m.watches[:0]
+	for _, w := range m.watches {
+		done, text, tone := m.observe(w)
+		if done {
+			m.say(text, tone)
+			continue
+		}
+		keep = append(keep, w)
+	}
+	m.watches = keep
+}
+
+// observe says whether a watch's effect showed, or its time ran out.
+func (m *Model) observe(w watch) (bool, string, ui.Tone) {
+	p := w.p
+	over := !m.now.Before(w.until)
+	switch p.kind {
+	case actPush:
+		woke := 0
+		for _, id := range p.wakes {
+			st, ok := m.tasks[id]
+			if !ok || !st.task.Status.Active() || !slices.ContainsFunc(st.waits, func(wt durable.Wait) bool { return slices.Contains(wt.EventKeys, p.event.Key) }) {
+				woke++
+			}
+		}
+		if woke == len(p.wakes) {
+			return true, fmt.Sprintf("%s woke %d of %d waiting task(s): their waits are satisfied", p.event.Key, woke, len(p.wakes)), ui.Good
+		}
+		if over {
+			return true, fmt.Sprintf("%s woke %d of %d waiting task(s) within %s; a scoped wait needs the event's scope to match", p.event.Key, woke, len(p.wakes), durable.FormatDuration(watchFor)), ui.Warning
+		}
+	case actCancel:
+		gone := 0
+		for _, id := range p.taskIDs {
+			if st, ok := m.tasks[id]; !ok || st.task.Status == durable.StatusCancelled {
+				gone++
+			}
+		}
+		if gone == len(p.taskIDs) {
+			return true, fmt.Sprintf("%d task(s) cancelled", gone), ui.Good
+		}
+		if over {
+			return true, fmt.Sprintf("%d of %d task(s) cancelled so far", gone, len(p.taskIDs)), ui.Warning
+		}
+	case actRestore:
+		st, ok := m.tasks[p.taskIDs[0]]
+		if ok && !st.task.Evicted {
+			return true, p.names[0] + " restored: no longer evicted", ui.Good
+		}
+		if !ok {
+			return true, p.names[0] + " left the active list", ui.Good
+		}
+		if over {
+			return true, p.names[0] + " is still evicted; the engine skips tasks that are not evicted or already queued", ui.Warning
+		}
+	case actReplay:
+		if over {
+			return true, "replay of " + p.names[0] + " requested; the list shows its new attempt when it starts", ui.Unknown
+		}
+		if st, ok := m.tasks[p.taskIDs[0]]; ok && (st.task.Status == durable.StatusQueued || st.task.RetryCount > 0 && st.stale) {
+			return true, p.names[0] + " is queued again", ui.Good
+		}
+	default:
+		return true, "", ui.Plain
+	}
+	return false, "", ui.Plain
+}
+
+// watching reports whether a task's log should be polled briskly because
+// an action waits to see its effect.
+func (m *Model) watching(id string) bool {
+	for _, w := range m.watches {
+		if slices.Contains(w.p.wakes, id) || slices.Contains(w.p.taskIDs, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// modalView renders the open confirmation, form or prompt over the body.
+func (m Model) modalView() (string, bool) {
+	h := max(m.height-3, 5)
+	switch {
+	case m.confirm != nil:
+		title, lines := m.confirmLines(*m.confirm)
+		return ui.Dialog(title, lines, m.width, h, m.styles), true
+	case m.form != nil:
+		ev, _ := m.form.event()
+		title := "Send an event"
+		if m.form.origin != "" {
+			title += " · from " + m.form.origin
+		}
+		return ui.Dialog(title, m.form.lines(len(m.waitersOf(ev.Key))), m.width, h, m.styles), true
+	case m.prompt != nil:
+		var timeoutAt time.Time
+		if st, ok := m.tasks[m.prompt.taskID]; ok {
+			timeoutAt, _ = m.timeoutAt(st)
+		}
+		return ui.Dialog("Refresh timeout", m.prompt.lines(timeoutAt, m.now), m.width, h, m.styles), true
+	}
+	return "", false
+}

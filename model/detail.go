@@ -1,0 +1,298 @@
+package model
+
+import (
+	"errors"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/durable"
+)
+
+// tab is one pane of the detail.
+type tab int
+
+const (
+	tabOverview tab = iota
+	tabTimeline
+	tabStream
+	tabLogs
+	tabData
+	numTabs
+)
+
+var tabNames = [numTabs]string{"overview", "timeline", "stream", "logs", "data"}
+
+// The detail's pacing: the README's "How hatchtop polls" states it.
+const (
+	detailEvery    = 5 * time.Second // task, its events and its run
+	detailLogEvery = 5 * time.Second // its durable event log while open
+	logLinesEvery  = 2 * time.Second // new ctx.log lines of a running task
+	maxLogLines    = 5000            // ctx.log lines kept for the open task
+)
+
+// detailState is the open detail of one task. It outlives the task's row:
+// a task that finishes stays readable here.
+type detailState struct {
+	taskID   string
+	openedAt time.Time
+	tab      tab
+	scroll   [numTabs]int
+	follow   bool // stream and logs stick to their end
+	entry    int  // the timeline's selected item
+
+	info         *durable.Detail
+	infoErr      string
+	infoAt       time.Time
+	infoStale    bool
+	infoInFlight bool
+	infoRetryAt  time.Time
+
+	entries   []durable.Entry // its durable event log, all branches
+	entriesAt time.Time
+
+	timeoutHint time.Time // the deadline RefreshTimeout answered
+
+	logs         []durable.LogLine
+	logsAt       time.Time
+	logsErr      string
+	logsInFlight bool
+}
+
+// detailMsg carries one fetch of a task's detail.
+type detailMsg struct {
+	taskID string
+	detail durable.Detail
+	err    error
+}
+
+// logLinesMsg carries the ctx.log lines of a task newer than since.
+type logLinesMsg struct {
+	taskID string
+	lines  []durable.LogLine
+	err    error
+}
+
+func fetchDetail(e client.Engine, taskID string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := withTimeout()
+		defer cancel()
+		d, err := e.TaskDetail(ctx, taskID)
+		return detailMsg{taskID: taskID, detail: d, err: err}
+	}
+}
+
+func fetchLogLines(e client.Engine, taskID string, since time.Time) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := withTimeout()
+		defer cancel()
+		lines, err := e.LogLines(ctx, taskID, since)
+		return logLinesMsg{taskID: taskID, lines: lines, err: err}
+	}
+}
+
+// openDetail opens the detail of the selected task.
+func (m *Model) openDetail() {
+	if len(m.shown) == 0 {
+		return
+	}
+	m.detail = &detailState{taskID: m.selectedID, openedAt: m.now, follow: true}
+	if st, ok := m.tasks[m.selectedID]; ok && st.entries != nil {
+		m.detail.entries, m.detail.entriesAt = st.entries, st.logAt
+	}
+}
+
+// detailTask is the task the detail shows: the live row while there is
+// one, else what the last detail fetch said.
+func (m Model) detailTask() (durable.Task, bool) {
+	if st, ok := m.tasks[m.detail.taskID]; ok {
+		return st.task, true
+	}
+	if m.detail.info != nil {
+		return m.detail.info.Task, true
+	}
+	return durable.Task{}, false
+}
+
+func (m *Model) onDetail(msg detailMsg) {
+	d := m.detail
+	if d == nil || d.taskID != msg.taskID {
+		return
+	}
+	d.infoInFlight = false
+	if msg.err != nil {
+		d.infoErr = msg.err.Error()
+		d.infoRetryAt = m.now.Add(errorRetryAfter)
+		if errors.Is(msg.err, client.ErrNotFound) {
+			d.infoErr = "the engine does not know this task (yet)"
+		}
+		return
+	}
+	info := msg.detail
+	d.info, d.infoErr, d.infoAt, d.infoStale = &info, "", m.now, false
+	// The detail's events serve the list's time to timeout too.
+	if st, ok := m.tasks[msg.taskID]; ok {
+		st.events, st.eventsAt, st.eventsStale = info.Events, m.now, false
+	}
+	if info.Config.MaxRetries >= 0 || info.Config.Timeout > 0 {
+		if st, ok := m.tasks[msg.taskID]; ok {
+			if _, known := m.sched.configs[st.cfgKey]; !known {
+				m.sched.configs[st.cfgKey] = info.Config
+			}
+		}
+	}
+}
+
+func (m *Model) onLogLines(msg logLinesMsg) {
+	d := m.detail
+	if d == nil || d.taskID != msg.taskID {
+		return
+	}
+	d.logsInFlight = false
+	d.logsAt = m.now
+	if msg.err != nil {
+		d.logsErr = msg.err.Error()
+		return
+	}
+	d.logsErr = ""
+	for _, l := range msg.lines {
+		if !seenLine(d.logs, l) {
+			d.logs = append(d.logs, l)
+		}
+	}
+	if over := len(d.logs) - maxLogLines; over > 0 {
+		d.logs = d.logs[over:]
+	}
+}
+
+// seenLine reports whether l is already among the lines at its own time:
+// asking "since the last line's time" returns that line again.
+func seenLine(lines []durable.LogLine, l durable.LogLine) bool {
+	for i := len(lines) - 1; i >= 0 && !lines[i].At.Before(l.At); i-- {
+		if lines[i].At.Equal(l.At) && lines[i].Message == l.Message {
+			return true
+		}
+	}
+	return false
+}
+
+// scheduleDetail returns the detail's fetches due now.
+func (m *Model) scheduleDetail() []tea.Cmd {
+	d := m.detail
+	if d == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	task, known := m.detailTask()
+	active := !known || task.Status.Active()
+	if !d.infoInFlight && !m.now.Before(d.infoRetryAt) &&
+		(d.info == nil || d.infoStale || (active && m.now.Sub(d.infoAt) >= detailEvery)) {
+		d.infoInFlight = true
+		cmds = append(cmds, fetchDetail(m.engine, d.taskID))
+	}
+	// ctx.log lines: only the open task, only new ones, while it runs (and
+	// once more after it finished, for the last lines).
+	if !d.logsInFlight && m.now.Sub(d.logsAt) >= logLinesEvery && (active || !d.logsAt.After(d.infoAt)) {
+		d.logsInFlight = true
+		var since time.Time
+		if n := len(d.logs); n > 0 {
+			since = d.logs[n-1].At
+		}
+		cmds = append(cmds, fetchLogLines(m.engine, d.taskID, since))
+	}
+	// The durable event log: the list's scheduler fetches it for rows; a
+	// task that left the list, or an open one, is refetched here.
+	if task.Durable && !m.sched.logsInFlight[d.taskID] && (d.entriesAt.IsZero() || (active && m.now.Sub(d.entriesAt) >= detailLogEvery)) {
+		if st, ok := m.tasks[d.taskID]; !ok || !m.now.Before(st.retryAt) {
+			m.sched.logsInFlight[d.taskID] = true
+			cmds = append(cmds, fetchLog(m.engine, d.taskID))
+		}
+	}
+	return cmds
+}
+
+// onDetailKey handles a key while the detail is open.
+func (m Model) onDetailKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.keys.Detail
+	d := m.detail
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Back):
+		m.detail = nil
+	case key.Matches(msg, k.NextTab):
+		d.tab = (d.tab + 1) % numTabs
+	case key.Matches(msg, k.PrevTab):
+		d.tab = (d.tab + numTabs - 1) % numTabs
+	case key.Matches(msg, k.Tab1):
+		d.tab = tabOverview
+	case key.Matches(msg, k.Tab2):
+		d.tab = tabTimeline
+	case key.Matches(msg, k.Tab3):
+		d.tab = tabStream
+	case key.Matches(msg, k.Tab4):
+		d.tab = tabLogs
+	case key.Matches(msg, k.Tab5):
+		d.tab = tabData
+	case key.Matches(msg, k.Follow):
+		d.follow = !d.follow
+	case key.Matches(msg, k.Up):
+		m.scrollDetail(-1)
+	case key.Matches(msg, k.Down):
+		m.scrollDetail(1)
+	case key.Matches(msg, k.PageUp):
+		m.scrollDetail(-m.detailBodyHeight())
+	case key.Matches(msg, k.PageDown):
+		m.scrollDetail(m.detailBodyHeight())
+	case key.Matches(msg, k.Top):
+		m.scrollDetail(-1 << 30)
+	case key.Matches(msg, k.Bottom):
+		m.scrollDetail(1 << 30)
+	default:
+		return m.onActionKey(msg, k.Actions, k.Branch)
+	}
+	return m, nil
+}
+
+// scrollDetail moves the timeline's selection or the pane's scroll. In
+// the stream and logs, scrolling up leaves follow mode and reaching the
+// end resumes it, as `less +F` does.
+func (m *Model) scrollDetail(delta int) {
+	d := m.detail
+	if d.tab == tabTimeline {
+		n := len(durable.Timeline(d.entries))
+		d.entry = clamp(d.entry+delta, 0, max(n-1, 0))
+		h := m.detailBodyHeight() - 1 // the timeline's header line
+		if d.entry < d.scroll[d.tab] {
+			d.scroll[d.tab] = d.entry
+		}
+		if d.entry >= d.scroll[d.tab]+h {
+			d.scroll[d.tab] = d.entry - h + 1
+		}
+		return
+	}
+	total := m.detailLineCount()
+	h := m.detailBodyHeight()
+	maxScroll := max(total-h, 0)
+	cur := d.scroll[d.tab]
+	if (d.tab == tabStream || d.tab == tabLogs) && d.follow {
+		cur = maxScroll
+	}
+	cur = clamp(cur+delta, 0, maxScroll)
+	d.scroll[d.tab] = cur
+	if d.tab == tabStream || d.tab == tabLogs {
+		d.follow = cur == maxScroll
+	}
+}
+
+func clamp(v, lo, hi int) int { return min(max(v, lo), hi) }
+
+// detailBodyHeight is the lines of content under the detail's chrome,
+// less the pane's note line.
+func (m Model) detailBodyHeight() int {
+	return max(m.height-detailChrome, 1)
+}

@@ -1,0 +1,77 @@
+package model
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/durable"
+)
+
+// The pacing of task-event fetches, which rebuild the time to timeout and
+// the eviction state of waiting tasks.
+const (
+	maxEventFetches    = 2
+	visibleEventsEvery = 30 * time.Second
+)
+
+// eventsMsg carries one fetch of a task's lifecycle events.
+type eventsMsg struct {
+	taskID string
+	events []durable.TaskEvent
+	err    error
+}
+
+func fetchEvents(e client.Engine, taskID string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := withTimeout()
+		defer cancel()
+		events, err := e.TaskEvents(ctx, taskID)
+		return eventsMsg{taskID: taskID, events: events, err: err}
+	}
+}
+
+func (m *Model) onEvents(msg eventsMsg) {
+	delete(m.sched.eventsInFlight, msg.taskID)
+	st, ok := m.tasks[msg.taskID]
+	if !ok {
+		return
+	}
+	st.eventsAt = m.now
+	if msg.err != nil {
+		st.eventsRetryAt = m.now.Add(errorRetryAfter)
+		return
+	}
+	st.events, st.eventsStale = msg.events, false
+}
+
+// eventsDue decides whether a task's events should be fetched: only
+// running durable tasks that wait have a timeout worth showing.
+func (m *Model) eventsDue(t *taskState, visible bool) bool {
+	if !t.task.Durable || t.task.Status != durable.StatusRunning || len(t.waits) == 0 ||
+		m.sched.eventsInFlight[t.task.ID] || m.now.Before(t.eventsRetryAt) {
+		return false
+	}
+	if t.eventsAt.IsZero() || t.eventsStale {
+		return true
+	}
+	return visible && m.now.Sub(t.eventsAt) >= visibleEventsEvery
+}
+
+// timeoutAt is a task's rebuilt execution deadline, if its events and
+// configuration allow it.
+func (m Model) timeoutAt(t *taskState) (time.Time, bool) {
+	if t.task.Status != durable.StatusRunning || len(t.events) == 0 {
+		return time.Time{}, false
+	}
+	cfg, ok := m.sched.configs[t.cfgKey]
+	if !ok {
+		return time.Time{}, false
+	}
+	at, ok := durable.TimeoutAt(cfg, t.events)
+	if t.timeoutHint.After(at) {
+		at, ok = t.timeoutHint, true
+	}
+	return at, ok
+}

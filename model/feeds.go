@@ -1,0 +1,182 @@
+package model
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/durable"
+)
+
+// maxFeeds caps the live subscriptions: the selected run, then the runs on
+// screen. The README states it.
+const maxFeeds = 50
+
+// Feeds is the live-feed manager the model steers (client.Feeds in the
+// program). Want may be called from any goroutine.
+type Feeds interface {
+	Want(runIDs []string)
+	Updates() <-chan client.FeedUpdate
+}
+
+// feedMsg carries one update of the live feeds; closed is set when the
+// manager has shut down.
+type feedMsg struct {
+	update client.FeedUpdate
+	closed bool
+}
+
+// feedState is what the header says about the feeds.
+type feedState struct {
+	live     map[string]bool   // run id -> subscribed and streaming
+	retrying map[string]string // run id -> why it is reconnecting
+}
+
+func newFeedState() feedState {
+	return feedState{live: map[string]bool{}, retrying: map[string]string{}}
+}
+
+// waitFeed reads the next feed update; Update re-issues it after each one,
+// so exactly one read is pending at a time.
+func waitFeed(ch <-chan client.FeedUpdate) tea.Cmd {
+	return func() tea.Msg {
+		u, ok := <-ch
+		if !ok {
+			return feedMsg{closed: true}
+		}
+		return feedMsg{update: u}
+	}
+}
+
+// feedSteer serialises Want calls made from Cmds, which may run out of
+// order: a want older than the last one applied is dropped.
+type feedSteer struct {
+	mu    sync.Mutex
+	feeds Feeds
+	last  uint64
+}
+
+func (s *feedSteer) want(seq uint64, ids []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq <= s.last {
+		return
+	}
+	s.last = seq
+	s.feeds.Want(ids)
+}
+
+func wantFeeds(s *feedSteer, seq uint64, ids []string) tea.Cmd {
+	return func() tea.Msg {
+		s.want(seq, ids)
+		return nil
+	}
+}
+
+// wantedRuns is the runs whose feeds should be open: the detail's or the
+// selected run first, then the runs on screen, active ones only, capped.
+func (m *Model) wantedRuns() []string {
+	var out []string
+	add := func(id string) {
+		st, ok := m.tasks[id]
+		if !ok || !st.task.Status.Active() || st.task.RunID == "" || slices.Contains(out, st.task.RunID) {
+			return
+		}
+		if len(out) < maxFeeds {
+			out = append(out, st.task.RunID)
+		}
+	}
+	if m.detail != nil {
+		add(m.detail.taskID)
+	}
+	add(m.selectedID)
+	for _, id := range m.visibleIDs() {
+		add(id)
+	}
+	return out
+}
+
+// steerFeeds returns a Cmd when the wanted runs changed since the last Want.
+func (m *Model) steerFeeds() tea.Cmd {
+	if m.feeds == nil {
+		return nil
+	}
+	ids := m.wantedRuns()
+	if slices.Equal(ids, m.feedWant) {
+		return nil
+	}
+	m.feedWant = ids
+	m.feedSeq++
+	return wantFeeds(m.steer, m.feedSeq, slices.Clone(ids))
+}
+
+// onFeed applies one feed update: state changes go to the header, task
+// events update their row at once and make its log (and detail) stale.
+func (m *Model) onFeed(u client.FeedUpdate) {
+	if u.Event == nil {
+		switch u.State {
+		case client.FeedLive:
+			m.feed.live[u.RunID] = true
+			delete(m.feed.retrying, u.RunID)
+		case client.FeedRetrying:
+			delete(m.feed.live, u.RunID)
+			reason := "engine unreachable"
+			if u.Err != nil && !strings.Contains(u.Err.Error(), client.ErrUnreachable.Error()) {
+				reason = u.Err.Error()
+			}
+			m.feed.retrying[u.RunID] = reason
+		default: // opening, finished, gone
+			delete(m.feed.live, u.RunID)
+			delete(m.feed.retrying, u.RunID)
+		}
+		return
+	}
+	ev := *u.Event
+	if ev.Kind == durable.TaskStream {
+		m.streamBuf(ev.TaskID).add(ev, m.now)
+		return
+	}
+	st, ok := m.tasks[ev.TaskID]
+	if !ok && ev.Kind != durable.RunFinished {
+		return
+	}
+	switch ev.Kind {
+	case durable.TaskCompleted:
+		st.task.Status = durable.StatusCompleted
+	case durable.TaskFailed:
+		// A failed attempt that will be retried is reported FAILED too;
+		// the next poll says whether the task is back in the queue.
+		st.task.Status = durable.StatusFailed
+	case durable.TaskCancelled:
+		st.task.Status = durable.StatusCancelled
+	case durable.RunFinished:
+		for _, t := range m.tasks {
+			if t.task.RunID == ev.RunID && t.task.Status.Active() && ev.Final != "" {
+				t.task.Status = ev.Final
+			}
+		}
+	}
+	if ok {
+		st.stale = true
+		st.eventsStale = true
+	}
+	if m.detail != nil && (m.detail.taskID == ev.TaskID || ev.Kind == durable.RunFinished) {
+		m.detail.infoStale = true
+	}
+	m.recount()
+}
+
+// feedHeader is the header's summary of the feeds: how many are live and
+// why any is reconnecting.
+func (m Model) feedHeader() (live, retrying int, reason string) {
+	first := ""
+	for id, r := range m.feed.retrying {
+		if first == "" || id < first { // the same reason every frame
+			first, reason = id, r
+		}
+	}
+	return len(m.feed.live), len(m.feed.retrying), reason
+}
