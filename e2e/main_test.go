@@ -2,6 +2,10 @@
 // Postgres 15) with a worker written with the official TypeScript SDK. It
 // runs only with HATCHTOP_E2E=1 (make test sets it); the stack comes up
 // once for the package.
+//
+// Go runs tests in file-name order. The snapshot and screen tests read the
+// 120 s sleep triggered here, so they come first; the zz_ files trigger
+// runs of their own and the engine restart (zzz_) comes last.
 package e2e
 
 import (

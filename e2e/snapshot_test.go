@@ -24,11 +24,23 @@ func byRun(s snap) map[string]int {
 // wait (the retried one only after its third attempt starts).
 func waitForAllWaits(t *testing.T) snap {
 	t.Helper()
+	var names []string
+	for _, sc := range scenarios {
+		names = append(names, sc.name)
+	}
+	return waitForWaits(t, names...)
+}
+
+// waitForWaits waits until the named scenarios all wait; later tests name
+// the long-lived ones only, the 120 s sleep being over by then.
+func waitForWaits(t *testing.T, names ...string) snap {
+	t.Helper()
 	var s snap
 	eventually(t, 90*time.Second, func() (bool, string) {
 		s = snapshot(t)
 		idx := byRun(s)
-		for _, sc := range scenarios {
+		for _, name := range names {
+			sc := scenario{name: name}
 			i, ok := idx[sc.name]
 			if !ok {
 				return false, sc.name + " not listed yet"

@@ -77,8 +77,9 @@ func lineWith(screen, text string) string {
 	return ""
 }
 
-// The last three columns of a row: remaining, attempt, elapsed.
-var tailCells = regexp.MustCompile(`(\S+)\s+(\d+(?:/\d+)?)\s+(\S+)\s*$`)
+// The last columns of a row: remaining, attempt, the time to timeout when
+// known ("23h58m", "⚠ 20s", "due"), elapsed.
+var tailCells = regexp.MustCompile(`(\S+)\s+(\d+(?:/\d+)?)(?:\s+(?:⚠ )?(?:\d\S*|due))?\s+(\S+)\s*$`)
 
 func remainingOn(screen, label string) (time.Duration, bool) {
 	m := tailCells.FindStringSubmatch(lineWith(screen, label))

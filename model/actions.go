@@ -48,6 +48,9 @@ type pending struct {
 	by      time.Duration // actTimeout
 	node    int64         // actBranch
 	branch  int64         // actBranch
+	// restore follows a branch of an evicted task: the engine replays a
+	// branch only when the task next starts.
+	restore bool
 }
 
 // actionDoneMsg is the engine's answer to a confirmed change.
@@ -90,6 +93,9 @@ func runAction(e client.Engine, p pending) tea.Cmd {
 			done.err = e.Replay(ctx, p.taskIDs...)
 		case actBranch:
 			done.newBranch, done.err = e.Branch(ctx, p.taskIDs[0], p.node, p.branch)
+			if done.err == nil && p.restore {
+				done.err = e.RestoreEvicted(ctx, p.taskIDs[0])
+			}
 		}
 		return done
 	}
@@ -158,6 +164,13 @@ func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding)
 		}
 		m.ask(pending{kind: actRestore, taskIDs: []string{id}, names: []string{task.Name}})
 	case actReplay:
+		if task.Status.Active() {
+			// Seen on v0.105.0: a replay of a queued, running or evicted
+			// task is accepted and then ignored.
+			m.say("replay: the engine replays finished tasks only and "+task.Name+" is "+string(task.Phase())+
+				"; cancel it first, or branch from a timeline entry (b)", ui.Warning)
+			return m, nil
+		}
 		m.ask(pending{kind: actReplay, taskIDs: []string{id}, names: []string{task.Name}})
 	case actBranch:
 		items := durable.Timeline(m.detail.entries)
@@ -165,8 +178,12 @@ func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding)
 			m.say("branch: the event log has no entries yet", ui.Warning)
 			return m, nil
 		}
+		if !task.Status.Active() {
+			m.say("branch: "+task.Name+" is "+string(task.Phase())+"; replay it (R) instead", ui.Warning)
+			return m, nil
+		}
 		e := items[clamp(m.detail.entry, 0, len(items)-1)].Entry
-		m.ask(pending{kind: actBranch, taskIDs: []string{id}, names: []string{task.Name}, node: e.NodeID, branch: e.BranchID})
+		m.ask(pending{kind: actBranch, taskIDs: []string{id}, names: []string{task.Name}, node: e.NodeID, branch: e.BranchID, restore: task.Evicted})
 	}
 	return m, nil
 }
@@ -307,7 +324,12 @@ func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
 		lines = append([]ui.DialogLine{{Text: "runs the task again from the beginning (a durable task replays from node 0):"}}, list()...)
 	case actBranch:
 		title = fmt.Sprintf("Replay %s from b%d n%d?", p.names[0], p.branch, p.node)
-		lines = []ui.DialogLine{{Text: fmt.Sprintf("creates a new branch of the durable event log starting at node %d of branch %d and replays the task from there; later entries of the current branch are replaced.", p.node, p.branch)}}
+		lines = []ui.DialogLine{{Text: fmt.Sprintf("creates a new branch of the durable event log starting at node %d of branch %d; the task replays from there and later entries of the current branch are replaced.", p.node, p.branch)}}
+		if p.restore {
+			lines = append(lines, ui.DialogLine{Text: "The task is evicted, so hatchtop then restores it: the engine replays a branch when the task next starts."})
+		} else {
+			lines = append(lines, ui.DialogLine{Text: "The engine replays a branch when the task next starts (after an eviction and restore, or a worker restart); the running invocation goes on meanwhile.", Tone: ui.Warning})
+		}
 	}
 	lines = append(lines, ui.DialogLine{Text: ""}, ui.DialogLine{Text: "enter confirms · esc backs out", Tone: ui.Unknown})
 	return title, lines
@@ -451,11 +473,17 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 		m.watches = append(m.watches, watch{p: p, until: m.now.Add(2 * watchFor)})
 		m.markStale(p.taskIDs[0])
 	case actReplay:
-		m.say("replay of "+p.names[0]+" accepted; watching for it to start again…", ui.Good)
+		m.say("replay of "+p.names[0]+" accepted; the engine runs it again as a new attempt", ui.Good)
 		m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
 		m.markStale(p.taskIDs[0])
 	case actBranch:
-		m.say(fmt.Sprintf("%s branched: new branch b%d from node %d; the timeline shows it as the engine replays", p.names[0], msg.newBranch, p.node), ui.Good)
+		text := fmt.Sprintf("%s branched: new branch b%d from node %d", p.names[0], msg.newBranch, p.node)
+		if p.restore {
+			text += ", and restored: the timeline shows the branch as it replays"
+		} else {
+			text += "; it replays from there when the task next starts"
+		}
+		m.say(text, ui.Good)
 		m.markStale(p.taskIDs[0])
 		if m.detail != nil {
 			m.detail.entriesAt = time.Time{}
@@ -539,13 +567,6 @@ func (m *Model) observe(w watch) (bool, string, ui.Tone) {
 		}
 		if over {
 			return true, p.names[0] + " is still evicted; the engine skips tasks that are not evicted or already queued", ui.Warning
-		}
-	case actReplay:
-		if over {
-			return true, "replay of " + p.names[0] + " requested; the list shows its new attempt when it starts", ui.Unknown
-		}
-		if st, ok := m.tasks[p.taskIDs[0]]; ok && (st.task.Status == durable.StatusQueued || st.task.RetryCount > 0 && st.stale) {
-			return true, p.names[0] + " is queued again", ui.Good
 		}
 	default:
 		return true, "", ui.Plain

@@ -178,12 +178,21 @@ func TestRestoreOnlyForEvicted(t *testing.T) {
 	_ = f
 }
 
+func TestReplayOnlyFinished(t *testing.T) {
+	f, m := waitingModel(t, false)
+	m = step(t, m, press("R"))
+	if m.confirm != nil || !strings.Contains(m.View(), "replays finished tasks only") {
+		t.Errorf("replay offered for a running task:\n%s", m.View())
+	}
+	_ = f
+}
+
 func TestEngineErrorIsShown(t *testing.T) {
 	f, m := waitingModel(t, false)
 	f.FailActions(errors.New("rpc error: code = InvalidArgument desc = bad key"))
-	m = step(t, m, press("R"))
+	m = step(t, m, press("c"))
 	m = step(t, m, press("enter"))
-	if !strings.Contains(m.View(), "replay failed: rpc error: code = InvalidArgument desc = bad key") {
+	if !strings.Contains(m.View(), "cancel failed: rpc error: code = InvalidArgument desc = bad key") {
 		t.Errorf("the engine's message is not shown:\n%s", m.View())
 	}
 }
