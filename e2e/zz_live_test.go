@@ -73,12 +73,7 @@ func taskEventTypes(t *testing.T, id string) []string {
 // openRow filters the list down to text and opens its detail.
 func (tm *term) openRow(text string) {
 	tm.t.Helper()
-	tm.waitScreen(60*time.Second, "a row with "+text, func(s string) bool { return strings.Contains(s, text) })
-	tm.keys("/")
-	tm.waitScreen(5*time.Second, "the filter prompt", func(s string) bool { return strings.Contains(s, "keep filter") })
-	tm.keys(text)
-	tm.keys("Enter")
-	tm.waitScreen(5*time.Second, "the filter to apply", func(s string) bool { return strings.Contains(s, "1 of ") })
+	tm.filterTo(text)
 	tm.keys("Enter")
 	tm.waitScreen(10*time.Second, "the detail", func(s string) bool { return strings.Contains(s, "1 overview") })
 }
@@ -158,10 +153,7 @@ func TestCompletionArrivesWithoutAPoll(t *testing.T) {
 		return strings.Contains(rowWith(s, name), "finish me by feed") && strings.Contains(s, "feeds ·")
 	})
 	// Put the row under the cursor so its feed is the first one opened.
-	tm.keys("/")
-	tm.waitScreen(5*time.Second, "the filter prompt", func(s string) bool { return strings.Contains(s, "keep filter") })
-	tm.keys(name, "Enter")
-	tm.waitScreen(5*time.Second, "the filter to apply", func(s string) bool { return strings.Contains(s, "1 of ") })
+	tm.filterTo(name)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	pushed := time.Now()

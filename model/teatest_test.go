@@ -31,14 +31,14 @@ func TestProgramFlow(t *testing.T) {
 
 	tm := teatest.NewTestModel(t, newTestModel(f), teatest.WithInitialTermSize(100, 16))
 	waitFor(t, tm, "cooling down before")
-	tm.Send(keyMsg("?"))
+	tm.Send(press("?"))
 	waitFor(t, tm, "page down")
-	tm.Send(keyMsg("esc"))
-	tm.Send(keyMsg("/"))
+	tm.Send(press("esc"))
+	tm.Send(press("/"))
 	tm.Type("payment")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitFor(t, tm, "1 of 3 active")
-	tm.Send(keyMsg("q"))
+	tm.Send(press("q"))
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
 	golden.RequireEqual(t, []byte(fm.View()))
 }

@@ -188,7 +188,7 @@ func TestNavigationKeys(t *testing.T) {
 	f.SetTasks(tasks...)
 	m := startedModel(t, f)
 	press := func(k string) {
-		m = update(m, keyMsg(k))
+		m = update(m, press(k))
 	}
 	press("j")
 	press("down")
@@ -220,27 +220,14 @@ func TestNavigationKeys(t *testing.T) {
 	}
 }
 
-func keyMsg(k string) tea.KeyMsg {
-	switch k {
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-}
 
 func TestHelpToggles(t *testing.T) {
 	m := startedModel(t, fake.New())
-	m = update(m, keyMsg("?"))
+	m = update(m, press("?"))
 	if !m.showHelp || !strings.Contains(m.View(), "page down") {
 		t.Fatalf("? did not show the full help:\n%s", m.View())
 	}
-	m = update(m, keyMsg("esc"))
+	m = update(m, press("esc"))
 	if m.showHelp {
 		t.Fatal("esc did not close the help")
 	}
@@ -248,7 +235,7 @@ func TestHelpToggles(t *testing.T) {
 
 func TestQuit(t *testing.T) {
 	m := startedModel(t, fake.New())
-	_, cmd := m.Update(keyMsg("q"))
+	_, cmd := m.Update(press("q"))
 	if cmd == nil {
 		t.Fatal("q returned no command")
 	}

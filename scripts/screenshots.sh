@@ -40,7 +40,7 @@ shot() {
   echo "screenshots: wrote screenshots/$1.png"
 }
 
-tmux -L "$sock" new-session -d -s shots -x 150 -y 20 \
+tmux -L "$sock" new-session -d -s shots -x 150 -y 24 \
   "set -a; . $envfile; set +a; TERM=xterm-256color COLORTERM=truecolor exec bin/hatchtop --refresh 1s"
 wait_for "third time lucky"
 wait_for "3/4"
@@ -50,6 +50,43 @@ tmux -L "$sock" send-keys -t shots "?"
 wait_for "page down"
 shot help
 tmux -L "$sock" send-keys -t shots Escape
+
+# keys KEY...: one key at a time, as a person types (a terminal reads
+# "esc ?" sent at once as alt+?).
+keys() { for k in "$@"; do tmux -L "$sock" send-keys -t shots "$k"; sleep 0.2; done; }
+filter() { keys Escape /; tmux -L "$sock" send-keys -t shots -l "$1"; keys Enter; }
+
+# The detail of the streaming task: overview and its live stream.
+filter stream-fast
+keys Enter
+wait_for "1 overview"
+wait_for "worker"
+shot detail-overview
+keys 3
+wait_for "chunk"
+sleep 2
+shot detail-stream
+keys Escape
+
+# The timeline of the OR wait, then the send-event form prefilled from it.
+filter "approval or timeout"
+keys Enter 2
+wait_for "WAIT_FOR"
+shot detail-timeline
+keys e
+wait_for "Send an event"
+keys Tab
+tmux -L "$sock" send-keys -t shots -l '{"approved": true}'
+sleep 0.5
+shot send-event
+keys Escape Escape Escape
+
+# The waits inbox.
+keys w
+wait_for "waits inbox"
+shot inbox
+keys Escape
+
 tmux -L "$sock" resize-window -t shots -x 80 -y 24
 sleep 1 # let the resize repaint; this is a picture, not a test
 shot list-80x24
