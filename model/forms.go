@@ -262,7 +262,7 @@ func (p durationPrompt) lines(timeoutAt time.Time, now time.Time) []ui.DialogLin
 
 // atText is "at 12:04:05 (in 4m)".
 func atText(t, now time.Time) string {
-	s := "at " + t.Local().Format(timeFormat)
+	s := "at " + clock(t, now)
 	if d := t.Sub(now); d > 0 {
 		s += " (in " + durable.FormatDuration(d.Truncate(time.Second)) + ")"
 	}

@@ -220,7 +220,6 @@ func TestNavigationKeys(t *testing.T) {
 	}
 }
 
-
 func TestHelpToggles(t *testing.T) {
 	m := startedModel(t, fake.New())
 	m = update(m, press("?"))

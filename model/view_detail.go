@@ -188,6 +188,15 @@ func (m Model) timeoutText(at time.Time) string {
 	return durable.FormatDuration(m.now.Sub(at).Truncate(time.Second)) + " ago"
 }
 
+// clock is a time of day, with the day when it is not today's.
+func clock(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if t.YearDay() != now.YearDay() || t.Year() != now.Year() {
+		return t.Format("Mon 02 Jan " + timeFormat)
+	}
+	return t.Format(timeFormat)
+}
+
 func field(name, value string) ui.Field {
 	if value == "" {
 		return ui.Field{Name: name, Value: "unknown", Tone: ui.Unknown}
@@ -244,7 +253,7 @@ func (m Model) overviewSections() []ui.Section {
 		run.Fields = append(run.Fields, field("timeout", durable.FormatDuration(cfg.Timeout)))
 	}
 	if at, ok := m.detailTimeoutAt(); ok {
-		f := field("time to timeout", m.timeoutText(at)+" (at "+at.Local().Format(timeFormat)+")")
+		f := field("time to timeout", m.timeoutText(at)+" (at "+clock(at, m.now)+")")
 		if durable.TimeoutRisk(at, m.detailWaits(), m.now, m.timeoutWarn) {
 			f.Tone, f.Value = ui.Warning, "⚠ "+f.Value+": shorter than the wait"
 		}

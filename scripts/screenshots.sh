@@ -34,13 +34,13 @@ wait_for() {
 shot() {
   # freeze ignores SGR 39/49 (default colours) and keeps the last colour;
   # our output only uses them right after a colour, so a reset is equivalent.
-  tmux -L "$sock" capture-pane -e -p -t shots |
+  tmux -L "$sock" capture-pane -e -N -p -t shots |
     sed -e 's/\x1b\[39m/\x1b[0m/g' -e 's/\x1b\[49m//g' > ".stack/$1.ansi"
   bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 -o "screenshots/$1.png" >/dev/null
   echo "screenshots: wrote screenshots/$1.png"
 }
 
-tmux -L "$sock" new-session -d -s shots -x 150 -y 24 \
+tmux -L "$sock" new-session -d -s shots -x 150 -y 40 \
   "set -a; . $envfile; set +a; TERM=xterm-256color COLORTERM=truecolor exec bin/hatchtop --refresh 1s"
 wait_for "third time lucky"
 wait_for "3/4"
