@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hatchtop/hatchtop/durable"
 )
 
 // rowWith is the first line below the header (whose filter echoes the
@@ -156,6 +158,34 @@ func TestRefreshTimeoutLetsItFinish(t *testing.T) {
 		l := rowWith(s, "refresh my timeout")
 		return l != "" && !strings.Contains(l, "⚠")
 	})
+	// The deadline rebuilt from the engine's own events (as after a refresh
+	// made by the task itself) includes the 5 minutes.
+	var out struct {
+		Rows []struct {
+			ID        int       `json:"id"`
+			EventType string    `json:"eventType"`
+			Message   string    `json:"message"`
+			Timestamp time.Time `json:"timestamp"`
+		} `json:"rows"`
+	}
+	restGet(t, "/api/v1/stable/tasks/"+id+"/task-events?limit=200", &out)
+	var events []durable.TaskEvent
+	for _, r := range out.Rows {
+		events = append(events, durable.TaskEvent{ID: r.ID, Type: r.EventType, Message: r.Message, At: r.Timestamp, RetryCount: -1})
+		if r.EventType == durable.EventTimeoutRefreshed {
+			t.Logf("the engine's TIMEOUT_REFRESHED message: %q", r.Message)
+		}
+	}
+	at, ok := durable.TimeoutAt(durable.Config{Timeout: 30 * time.Second}, events)
+	var started time.Time
+	for _, e := range events {
+		if e.Type == durable.EventStarted {
+			started = e.At
+		}
+	}
+	if !ok || at.Sub(started) < 5*time.Minute {
+		t.Errorf("deadline rebuilt from the events is %s after the start, want the 30s timeout + 5m", at.Sub(started))
+	}
 	waitStatus(t, id, "COMPLETED", 60*time.Second)
 }
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -90,4 +91,11 @@ func sleepEntry(node int64, label string, inserted time.Time, d time.Duration) d
 func eventEntry(node int64, label string, inserted time.Time, key string) durable.Entry {
 	return durable.Entry{NodeID: node, BranchID: 1, Kind: durable.EntryWaitFor, Label: label, InsertedAt: inserted,
 		Conditions: []durable.Condition{{Kind: durable.CondEvent, EventKey: key}}}
+}
+
+// TestMain pins the local time zone: views show local clock times, and
+// goldens must not depend on the machine's zone.
+func TestMain(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(m.Run())
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/client/fake"
@@ -265,4 +266,26 @@ func lineWith(s, text string) string {
 		}
 	}
 	return ""
+}
+
+// Golden views of the detail's tabs and of the inbox, clock pinned and
+// colours off.
+func TestDetailAndInboxGoldens(t *testing.T) {
+	_, m := detailModel(t)
+	m.width, m.height = 100, 34
+	for _, tab := range []string{"1", "2", "5"} {
+		m = step(t, m, press(tab))
+		t.Run("detail-tab-"+tab, func(t *testing.T) { golden.RequireEqual(t, []byte(m.View())) })
+	}
+	m = step(t, m, press("esc"))
+	f := fake.New()
+	f.SetTasks(durableTask("t1", "pay-a", -time.Minute), durableTask("t2", "pay-b", -2*time.Minute), durableTask("t3", "nap", -3*time.Minute))
+	f.SetLog("t1", eventEntry(1, "awaiting payment", t0, "payment:confirmed"))
+	f.SetLog("t2", durable.Entry{NodeID: 1, BranchID: 1, Kind: durable.EntryWaitFor, Label: "approval or timeout", InsertedAt: t0,
+		Conditions: []durable.Condition{{Or: []durable.Condition{{Kind: durable.CondEvent, EventKey: "payment:confirmed"}, {Kind: durable.CondSleep, Sleep: 10 * time.Minute}}}}})
+	f.SetLog("t3", sleepEntry(1, "", t0, 2*time.Minute))
+	m = startedModel(t, f)
+	m.width, m.height = 100, 16
+	m = step(t, m, press("w"))
+	t.Run("inbox", func(t *testing.T) { golden.RequireEqual(t, []byte(m.View())) })
 }
