@@ -336,7 +336,11 @@ func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
 }
 
 // onModalKey routes a key to the open confirmation, form or prompt.
+// Letters are typed; ctrl+c still quits, as everywhere.
 func (m Model) onModalKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if msg.Type == tea.KeyCtrlC && m.confirm == nil {
+		return m, tea.Quit
+	}
 	switch {
 	case m.confirm != nil:
 		k := m.keys.Confirm
