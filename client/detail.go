@@ -22,7 +22,8 @@ const taskEventPage = 500
 const logLinePage = 1000
 
 // TaskDetail implements Engine: the task (v1-task:get), its lifecycle
-// events, and its run's other tasks for their outputs and errors.
+// events (v1-task-event:list), and its run's other tasks for their outputs
+// and errors (v1-workflow-run:get).
 func (c *Client) TaskDetail(ctx context.Context, taskID string) (durable.Detail, error) {
 	t, err := c.getTask(ctx, taskID)
 	if err != nil {
@@ -36,24 +37,65 @@ func (c *Client) TaskDetail(ctx context.Context, taskID string) (durable.Detail,
 	d.Error = deref(t.ErrorMessage)
 	d.FinishedAt = deref(t.FinishedAt)
 	d.ParentTaskID = uuidString(t.ParentTaskExternalId)
+	if t.WorkflowConfig != nil {
+		if p, ok := field(*t.WorkflowConfig, "defaultpriority").(float64); ok {
+			d.DefaultPriority = int(p)
+		}
+	}
+	triggerOf(&d)
 	if d.Events, err = c.TaskEvents(ctx, taskID); err != nil {
 		return d, fmt.Errorf("task detail: %w", err)
 	}
-	for _, e := range d.Events { // newest first: the latest worker wins
-		if e.WorkerID != "" {
-			d.WorkerID = e.WorkerID
-			break
-		}
-	}
+	d.WorkerID = latestWorker(d.Events)
 	if d.RunID != "" && d.RunID != d.ID {
 		c.runSiblings(ctx, &d)
 	}
 	return d, nil
 }
 
-// runSiblings fills the outputs and errors of the run's other tasks (the
-// parents' task_output and task_run_errors). The run may not be readable
-// yet: the detail is still useful without them.
+// Keys the engine writes into the metadata of a run an event triggered
+// (and strips from metadata the trigger supplied).
+const (
+	metaEventID  = "hatchet__event_id"
+	metaEventKey = "hatchet__event_key"
+)
+
+// triggerOf tells whether an event triggered the task's run. A spawned
+// task was not: SDKs may copy the parent's metadata, trigger keys and all.
+func triggerOf(d *durable.Detail) {
+	if d.ParentTaskID != "" {
+		no := false
+		d.TriggeredByEvent = &no
+		return
+	}
+	d.TriggerEventID, _ = d.Metadata[metaEventID].(string)
+	d.TriggerEventKey, _ = d.Metadata[metaEventKey].(string)
+	yes := d.TriggerEventID != "" || d.TriggerEventKey != ""
+	d.TriggeredByEvent = &yes
+}
+
+// latestWorker is the worker of the newest assignment (events newest
+// first), else of the newest event naming one.
+func latestWorker(events []durable.TaskEvent) string {
+	for _, e := range events {
+		if e.WorkerID != "" && (e.Type == durable.EventAssigned || e.Type == durable.EventStarted) {
+			return e.WorkerID
+		}
+	}
+	for _, e := range events {
+		if e.WorkerID != "" {
+			return e.WorkerID
+		}
+	}
+	return ""
+}
+
+// runSiblings fills what the task's Context holds of the rest of its run:
+// its parents' outputs and the upstream errors. v1-workflow-run:get lists
+// each task with its stored input, which wraps the user's input with the
+// parents' outputs and errors as the engine handed them to the task; when
+// that wrapper is missing, the other tasks' own outputs and errors stand
+// in. The run may not be readable yet: the detail is useful without them.
 func (c *Client) runSiblings(ctx context.Context, d *durable.Detail) {
 	id, err := uuid.Parse(d.RunID)
 	if err != nil {
@@ -64,23 +106,62 @@ func (c *Client) runSiblings(ctx context.Context, d *durable.Detail) {
 		return
 	}
 	for _, s := range resp.JSON200.Tasks {
+		if s.TaskExternalId.String() == d.ID && fromStoredInput(d, s.Input) {
+			return
+		}
+	}
+	for _, s := range resp.JSON200.Tasks {
 		if s.TaskExternalId.String() == d.ID {
 			continue
 		}
-		name := s.DisplayName
 		if out := rawJSON(s.Output); out != nil {
-			if d.ParentOutputs == nil {
-				d.ParentOutputs = map[string]json.RawMessage{}
-			}
-			d.ParentOutputs[name] = out
+			setOutput(d, s.DisplayName, out)
 		}
 		if e := deref(s.ErrorMessage); e != "" {
-			if d.UpstreamErrors == nil {
-				d.UpstreamErrors = map[string]string{}
-			}
-			d.UpstreamErrors[name] = e
+			setError(d, s.DisplayName, e)
 		}
 	}
+}
+
+// storedInput is the engine's wrapper around a task's input.
+type storedInput struct {
+	TriggeredBy *string                    `json:"triggered_by"`
+	Parents     map[string]json.RawMessage `json:"parents"`
+	Errors      map[string]string          `json:"step_run_errors"`
+}
+
+// fromStoredInput fills the parents' outputs and errors from the task's
+// stored input; false when it is not the engine's wrapper.
+func fromStoredInput(d *durable.Detail, in map[string]any) bool {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return false
+	}
+	var si storedInput
+	if json.Unmarshal(b, &si) != nil || si.TriggeredBy == nil {
+		return false
+	}
+	for name, out := range si.Parents {
+		setOutput(d, name, out)
+	}
+	for name, e := range si.Errors {
+		setError(d, name, e)
+	}
+	return true
+}
+
+func setOutput(d *durable.Detail, name string, out json.RawMessage) {
+	if d.ParentOutputs == nil {
+		d.ParentOutputs = map[string]json.RawMessage{}
+	}
+	d.ParentOutputs[name] = out
+}
+
+func setError(d *durable.Detail, name, e string) {
+	if d.UpstreamErrors == nil {
+		d.UpstreamErrors = map[string]string{}
+	}
+	d.UpstreamErrors[name] = e
 }
 
 // TaskEvents returns a task's lifecycle events, newest first
@@ -120,7 +201,10 @@ func taskEventOf(e rest.V1TaskEvent) durable.TaskEvent {
 }
 
 // LogLines implements Engine: a task's ctx.log lines at or after since
-// (all when zero), oldest first (v1-log-line:list).
+// (all when zero), oldest first (v1-log-line:list), at most logLinePage of
+// them: ask again from the last line's time for more. Lines written in one
+// batch share their time, so the last line's time comes back on the next
+// call: callers dedupe.
 func (c *Client) LogLines(ctx context.Context, taskID string, since time.Time) ([]durable.LogLine, error) {
 	id, err := uuid.Parse(taskID)
 	if err != nil {
@@ -130,7 +214,11 @@ func (c *Client) LogLines(ctx context.Context, taskID string, since time.Time) (
 	asc := rest.V1LogLineOrderByDirection("ASC")
 	params := &rest.V1LogLineListParams{Limit: &limit, OrderByDirection: &asc}
 	if !since.IsZero() {
-		params.Since = &since
+		// The engine answers lines strictly after since; a microsecond
+		// earlier (its precision) also brings back lines at since that a
+		// previous page cut off.
+		from := since.Add(-time.Microsecond)
+		params.Since = &from
 	}
 	resp, err := c.api.V1LogLineListWithResponse(ctx, id, params)
 	if err != nil {

@@ -1,19 +1,12 @@
 package client
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/timestamppb"
-
-	"github.com/hatchtop/hatchtop/client/pb/dispatcherpb"
 	"github.com/hatchtop/hatchtop/durable"
 )
 
@@ -32,6 +25,93 @@ func TestTaskDetail(t *testing.T) {
 	}
 	if ev := durable.EvictionOf(d.Events); ev.State != durable.Evicted || !strings.Contains(ev.Reason, "Wait TTL (5s)") {
 		t.Errorf("eviction %+v", ev)
+	}
+	// A standalone task: no trigger event in its metadata, no other tasks.
+	if d.TriggeredByEvent == nil || *d.TriggeredByEvent || d.Priority != 0 || d.DefaultPriority != 0 {
+		t.Errorf("trigger %v, priority %d, default %d", d.TriggeredByEvent, d.Priority, d.DefaultPriority)
+	}
+	if d.ParentOutputs != nil || d.UpstreamErrors != nil || f.count("run:"+tid(1)) != 0 {
+		t.Errorf("a standalone task has no run to read: %v %v, %d reads", d.ParentOutputs, d.UpstreamErrors, f.count("run:"+tid(1)))
+	}
+}
+
+// A DAG task triggered by an event, on its second attempt: what the
+// engine says of it and of its parents.
+func TestTaskDetailOfADAGTask(t *testing.T) {
+	f := newFakeEngine(t, testToken())
+	c := dialFake(t, f, nil)
+	d, err := c.TaskDetail(ctxTimeout(t, 5*time.Second), tid(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != durable.StatusCompleted || d.RunID != tid(9) || d.Name != "notify" || !d.Durable ||
+		d.WorkflowID == "" || d.VersionID == "" || d.Attempt != 2 || d.RetryCount != 1 ||
+		d.StartedAt.IsZero() || !d.FinishedAt.After(d.StartedAt) || d.ParentTaskID != "" {
+		t.Errorf("task %+v, finished %s, parent %q", d.Task, d.FinishedAt, d.ParentTaskID)
+	}
+	if string(d.Input) != `{"order":42}` || string(d.Output) != `{"sent":true}` || d.Error != "" {
+		t.Errorf("input %s output %s error %q", d.Input, d.Output, d.Error)
+	}
+	if d.Config != (durable.Config{MaxRetries: 2, Timeout: time.Minute}) || d.DefaultPriority != 2 || d.Priority != 0 {
+		t.Errorf("config %+v, default priority %d, priority %d", d.Config, d.DefaultPriority, d.Priority)
+	}
+	if d.TriggeredByEvent == nil || !*d.TriggeredByEvent || d.TriggerEventKey != "order:placed" || d.TriggerEventID == "" {
+		t.Errorf("trigger %v %q %q", d.TriggeredByEvent, d.TriggerEventID, d.TriggerEventKey)
+	}
+	// The worker of the latest assignment, not of the first attempt.
+	if d.WorkerID != "bd5d6ef7-0507-4a09-991d-000000000002" {
+		t.Errorf("worker %q", d.WorkerID)
+	}
+	if len(d.Events) != 11 || d.Events[0].Type != "FINISHED" {
+		t.Fatalf("events: %d, newest %+v", len(d.Events), d.Events[0])
+	}
+	var retrying, failed durable.TaskEvent
+	for _, e := range d.Events {
+		switch e.Type {
+		case durable.EventRetrying:
+			retrying = e
+		case "FAILED":
+			failed = e
+		}
+	}
+	if retrying.Message != "This is retry number 1." || !strings.Contains(failed.Error, "smtp timeout") || failed.RetryCount != 0 {
+		t.Errorf("retrying %+v, failed %+v", retrying, failed)
+	}
+	// From the task's stored input: its parent's output and the upstream
+	// error, not the outputs of every task of the run.
+	if len(d.ParentOutputs) != 1 || string(d.ParentOutputs["fetch"]) != `{"rows":3}` {
+		t.Errorf("parent outputs %v", d.ParentOutputs)
+	}
+	if len(d.UpstreamErrors) != 1 || d.UpstreamErrors["check"] != "boom" {
+		t.Errorf("upstream errors %v", d.UpstreamErrors)
+	}
+}
+
+// A spawned task was not triggered by an event, and the run of an unknown
+// id leaves the detail without the run's part.
+func TestTaskDetailOfASpawnedTask(t *testing.T) {
+	f := newFakeEngine(t, testToken())
+	c := dialFake(t, f, nil)
+	d, err := c.TaskDetail(ctxTimeout(t, 5*time.Second), tid(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ParentTaskID != tid(3) || d.TriggeredByEvent == nil || *d.TriggeredByEvent {
+		t.Errorf("parent %q, trigger %v", d.ParentTaskID, d.TriggeredByEvent)
+	}
+	if d.Config != (durable.Config{MaxRetries: 5, Timeout: 2 * time.Minute}) {
+		t.Errorf("config %+v", d.Config)
+	}
+	if f.count("run:"+d.RunID) != 1 || d.ParentOutputs != nil {
+		t.Errorf("run read %d times, outputs %v", f.count("run:"+d.RunID), d.ParentOutputs)
+	}
+}
+
+func TestTaskDetailNotFound(t *testing.T) {
+	f := newFakeEngine(t, testToken())
+	c := dialFake(t, f, nil)
+	if _, err := c.TaskDetail(ctxTimeout(t, 5*time.Second), tid(77)); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown task: %v", err)
 	}
 }
 
@@ -54,204 +134,56 @@ func TestLogLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lines) != 2 || lines[0].Message != "log 1 at 1795397885000" || lines[0].Level != "INFO" || lines[1].Level != "WARN" {
-		t.Errorf("lines %+v", lines)
+	var got []string
+	for _, l := range lines {
+		got = append(got, l.Level+" "+l.Message)
 	}
-	since := time.Date(2026, 11, 23, 1, 38, 6, 0, time.UTC)
-	lines, _ = c.LogLines(ctxTimeout(t, 5*time.Second), tid(1), since)
-	if len(lines) != 1 || !lines[0].At.Equal(since) {
-		t.Errorf("since: %+v", lines)
+	if strings.Join(got, ", ") != "DEBUG debug line, INFO info line, WARN warn line, ERROR error line" {
+		t.Errorf("lines %v", got)
+	}
+	q := f.logQueries[0]
+	if q.Get("order_by_direction") != "ASC" || q.Get("limit") != "1000" || q.Has("since") {
+		t.Errorf("query %v", q)
+	}
+	// Lines at since come back too: both lines written in one batch.
+	since := lines[1].At
+	lines, err = c.LogLines(ctxTimeout(t, 5*time.Second), tid(1), since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 3 || lines[0].Message != "info line" || lines[1].Message != "warn line" || lines[0].RetryCount != 0 {
+		t.Errorf("since %s: %+v", since.Format(time.RFC3339Nano), lines)
+	}
+	asked, err := time.Parse(time.RFC3339Nano, f.logQueries[1].Get("since"))
+	if err != nil || !asked.Equal(since.Add(-time.Microsecond)) {
+		t.Errorf("asked since %q (%v), want a microsecond before %s", f.logQueries[1].Get("since"), err, since.Format(time.RFC3339Nano))
+	}
+	lines, _ = c.LogLines(ctxTimeout(t, 5*time.Second), tid(1), time.Now())
+	if len(lines) != 0 {
+		t.Errorf("future since: %+v", lines)
 	}
 }
 
 func TestRunSiblingsFillParentOutputsAndErrors(t *testing.T) {
 	f := newFakeEngine(t, testToken())
 	c := dialFake(t, f, nil)
-	d := durable.Detail{Task: durable.Task{ID: tid(1), RunID: "0b1e7c5e-0000-4000-8000-000000000009"}}
+	// A task the run does not list with a stored input: the other tasks'
+	// outputs and errors stand in.
+	d := durable.Detail{Task: durable.Task{ID: tid(1), RunID: tid(9)}}
 	c.runSiblings(ctxTimeout(t, 5*time.Second), &d)
 	if string(d.ParentOutputs["fetch"]) != `{"rows":3}` || d.UpstreamErrors["check"] != "boom" {
 		t.Errorf("outputs %v errors %v", d.ParentOutputs, d.UpstreamErrors)
 	}
 }
 
-func streamEvent(kind dispatcherpb.ResourceEventType, res dispatcherpb.ResourceType, id, payload string, idx int64, hangup bool) *dispatcherpb.WorkflowEvent {
-	return &dispatcherpb.WorkflowEvent{WorkflowRunId: tid(9), ResourceType: res, EventType: kind, ResourceId: id,
-		EventTimestamp: timestamppb.Now(), EventPayload: payload, EventIndex: &idx, Hangup: hangup}
-}
-
-func TestSubscribeMapsEveryKindAndEndsOnHangup(t *testing.T) {
-	f := newFakeEngine(t, testToken())
-	step, run := dispatcherpb.ResourceType_RESOURCE_TYPE_STEP_RUN, dispatcherpb.ResourceType_RESOURCE_TYPE_WORKFLOW_RUN
-	f.feeds = map[string][]*dispatcherpb.WorkflowEvent{tid(9): {
-		streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_STARTED, step, tid(1), "", 0, false),
-		streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_STREAM, step, tid(1), "chunk 0\n", 0, false),
-		streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_STREAM, step, tid(1), "chunk 1\n", 1, false),
-		streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_FAILED, step, tid(1), "boom", 0, false),
-		streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_COMPLETED, step, tid(1), `{"ok":true}`, 0, false),
-		streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_CANCELLED, step, tid(2), "", 0, false),
-		streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_COMPLETED, run, tid(9), "", 0, true),
-	}}
-	c := dialFake(t, f, nil)
-	var got []durable.RunEvent
-	opened := false
-	err := c.Subscribe(ctxTimeout(t, 5*time.Second), tid(9), func() { opened = true }, func(ev durable.RunEvent) { got = append(got, ev) })
-	if err != nil || !opened {
-		t.Fatalf("a hangup should end Subscribe with nil: %v (opened %v)", err, opened)
+func TestFromStoredInputNeedsTheWrapper(t *testing.T) {
+	var d durable.Detail
+	if fromStoredInput(&d, map[string]any{"parents": map[string]any{"a": 1}}) {
+		t.Error("a user input with a parents key taken for the engine's wrapper")
 	}
-	kinds := []durable.RunEventKind{durable.TaskCreated, durable.TaskStream, durable.TaskStream, durable.TaskFailed, durable.TaskCompleted, durable.TaskCancelled, durable.RunFinished}
-	if len(got) != len(kinds) {
-		t.Fatalf("got %d events, want %d", len(got), len(kinds))
-	}
-	for i, k := range kinds {
-		if got[i].Kind != k {
-			t.Errorf("event %d is %s, want %s", i, got[i].Kind, k)
-		}
-	}
-	if got[2].Index != 1 || got[2].Payload != "chunk 1\n" || got[2].TaskID != tid(1) || got[6].Final != durable.StatusCompleted || !got[6].Hangup {
-		t.Errorf("fields: %+v / %+v", got[2], got[6])
-	}
-}
-
-func TestSubscribeErrors(t *testing.T) {
-	f := newFakeEngine(t, testToken())
-	c := dialFake(t, f, nil)
-	err := c.Subscribe(ctxTimeout(t, 5*time.Second), tid(8), nil, func(durable.RunEvent) {})
-	if !errors.Is(err, ErrNotFound) {
-		t.Errorf("unknown run: %v", err)
-	}
-	f.mu.Lock()
-	f.feedErr = status.Error(codes.Unavailable, "engine shutting down")
-	f.mu.Unlock()
-	err = c.Subscribe(ctxTimeout(t, 5*time.Second), tid(9), nil, func(durable.RunEvent) {})
-	if !errors.Is(err, ErrUnreachable) {
-		t.Errorf("unavailable: %v", err)
-	}
-	bad := dialFake(t, f, nil, envToken, jwt(map[string]any{"sub": testTenant}))
-	if err := bad.Subscribe(ctxTimeout(t, 5*time.Second), tid(9), nil, func(durable.RunEvent) {}); !errors.Is(err, ErrUnauthorized) {
-		t.Errorf("wrong token: %v", err)
-	}
-}
-
-// scriptedSub is a Subscriber whose calls follow a script, for Feeds.
-type scriptedSub struct {
-	mu    sync.Mutex
-	calls map[string]int
-	// results[run][n] is what the n-th call returns; past the end it
-	// blocks until cancelled.
-	results map[string][]error
-}
-
-func (s *scriptedSub) Subscribe(ctx context.Context, runID string, opened func(), out func(durable.RunEvent)) error {
-	s.mu.Lock()
-	n := s.calls[runID]
-	s.calls[runID]++
-	res := s.results[runID]
-	s.mu.Unlock()
-	if n < len(res) {
-		if res[n] == nil {
-			opened()
-			out(durable.RunEvent{Kind: durable.RunFinished, RunID: runID, Final: durable.StatusCompleted, Hangup: true})
-		}
-		return res[n]
-	}
-	opened()
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-func (s *scriptedSub) count(run string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[run]
-}
-
-// instant is an after() that fires at once, recording the delays asked.
-type instant struct {
-	mu     sync.Mutex
-	delays []time.Duration
-}
-
-func (i *instant) after(d time.Duration) <-chan time.Time {
-	i.mu.Lock()
-	i.delays = append(i.delays, d)
-	i.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	ch <- time.Time{}
-	return ch
-}
-
-func waitUpdate(t *testing.T, ch <-chan FeedUpdate, cond func(FeedUpdate) bool) FeedUpdate {
-	t.Helper()
-	deadline := time.After(5 * time.Second)
-	for {
-		select {
-		case u := <-ch:
-			if cond(u) {
-				return u
-			}
-		case <-deadline:
-			t.Fatal("no such feed update within 5s")
-		}
-	}
-}
-
-func TestFeedsReconnectWithBackoffAndNeverReopenFinished(t *testing.T) {
-	unreachable := fmt.Errorf("feed: %w", ErrUnreachable)
-	sub := &scriptedSub{calls: map[string]int{}, results: map[string][]error{
-		"flaky": {unreachable, unreachable, unreachable},
-		"done":  {nil},
-		"gone":  {fmt.Errorf("run: %w", ErrNotFound)},
-	}}
-	clock := &instant{}
-	f := NewFeeds(sub, FeedOptions{Max: 2, MinBackoff: time.Second, MaxBackoff: 4 * time.Second, after: clock.after})
-	defer f.Close()
-	f.Want([]string{"flaky", "done"})
-	var finished, live bool
-	waitUpdate(t, f.Updates(), func(u FeedUpdate) bool {
-		finished = finished || u.RunID == "done" && u.State == FeedFinished
-		live = live || u.RunID == "flaky" && u.State == FeedLive
-		return finished && live
-	})
-	if n := sub.count("flaky"); n != 4 {
-		t.Errorf("flaky subscribed %d times, want 3 failures + 1", n)
-	}
-	clock.mu.Lock()
-	delays := append([]time.Duration(nil), clock.delays...)
-	clock.mu.Unlock()
-	if len(delays) != 3 || delays[0] > time.Second || delays[1] > 2*time.Second || delays[2] > 4*time.Second || delays[2] < 2*time.Second {
-		t.Errorf("backoff delays %v, want about 1s, 2s, 4s with jitter", delays)
-	}
-	// Finished runs are never reopened, even when wanted again.
-	f.Want([]string{"done", "flaky"})
-	if got := f.Open(); len(got) != 1 || got[0] != "flaky" {
-		t.Errorf("open %v, want only flaky", got)
-	}
-	f.Want([]string{"gone"})
-	waitUpdate(t, f.Updates(), func(u FeedUpdate) bool { return u.RunID == "gone" && u.State == FeedGone })
-	f.Want([]string{"gone", "gone"})
-	if sub.count("gone") != 1 || sub.count("done") != 1 {
-		t.Errorf("reopened: gone %d, done %d", sub.count("gone"), sub.count("done"))
-	}
-}
-
-func TestFeedsFollowWantAndCap(t *testing.T) {
-	sub := &scriptedSub{calls: map[string]int{}, results: map[string][]error{}}
-	f := NewFeeds(sub, FeedOptions{Max: 2})
-	f.Want([]string{"a", "b", "c"})
-	if got := f.Open(); len(got) != 2 || got[0] != "a" || got[1] != "b" {
-		t.Errorf("open %v, want the first two", got)
-	}
-	f.Want([]string{"c"})
-	if got := f.Open(); len(got) != 1 || got[0] != "c" {
-		t.Errorf("open %v, want only c", got)
-	}
-	go func() {
-		for range f.Updates() {
-		}
-	}()
-	f.Close()
-	f.Want([]string{"a"}) // after Close: nothing
-	if len(f.Open()) != 0 {
-		t.Error("feeds open after Close")
+	var in map[string]any
+	json.Unmarshal([]byte(`{"input":{},"parents":{"a":{"x":1}},"triggered_by":"manual","triggers":{}}`), &in)
+	if !fromStoredInput(&d, in) || string(d.ParentOutputs["a"]) != `{"x":1}` {
+		t.Errorf("wrapper: %v", d.ParentOutputs)
 	}
 }

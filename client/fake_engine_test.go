@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,12 @@ type fakeEngine struct {
 	posts    []string                                 // "METHOD path body" of every change asked over REST
 	feeds    map[string][]*dispatcherpb.WorkflowEvent // run id -> what its subscription sends
 	feedErr  error                                    // when set, subscriptions fail with it
+	// feedClose ends a run's feed cleanly after its events even without a
+	// hangup, as the engine does for a run that had already finished.
+	feedClose  map[string]bool
+	runStatus  map[string]v1pb.RunStatus // GetRunDetails; absent: NotFound
+	eventFiles map[string]string         // task id -> its task-events fixture
+	logQueries []url.Values              // of log-line calls
 }
 
 func newFakeEngine(t *testing.T, token string) *fakeEngine {
@@ -68,7 +75,8 @@ func newTLSFakeEngine(t *testing.T, token string) (f *fakeEngine, caPEM []byte) 
 }
 
 func startFake(t *testing.T, token string, useTLS bool) *fakeEngine {
-	f := &fakeEngine{token: token, calls: map[string]int{}}
+	f := &fakeEngine{token: token, calls: map[string]int{},
+		eventFiles: map[string]string{tid(10): "task-events-dag.json"}}
 	var list struct{ Rows []json.RawMessage }
 	readFixture(t, "workflow-runs.json", &list)
 	f.rows = list.Rows
@@ -271,14 +279,61 @@ func (f *fakeEngine) taskEvents(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"pagination": map[string]any{}, "rows": []any{}}) // as the engine does
 		return
 	}
-	writeFixture(w, http.StatusOK, "task-events.json")
+	name, ok := f.eventFiles[r.PathValue("task")]
+	if !ok {
+		name = "task-events.json"
+	}
+	writeFixture(w, http.StatusOK, name)
 }
 
+// logLines answers like the engine: lines strictly after since, in the
+// asked order, at most limit (1000).
 func (f *fakeEngine) logLines(w http.ResponseWriter, r *http.Request) {
-	writeFixture(w, http.StatusOK, "log-lines.json")
+	q := r.URL.Query()
+	f.mu.Lock()
+	f.logQueries = append(f.logQueries, q)
+	f.mu.Unlock()
+	data, err := os.ReadFile("testdata/log-lines.json")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	var raw struct {
+		Pagination json.RawMessage   `json:"pagination"`
+		Rows       []json.RawMessage `json:"rows"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	since, _ := time.Parse(time.RFC3339Nano, q.Get("since"))
+	rows := []json.RawMessage{}
+	for _, row := range raw.Rows {
+		var l struct {
+			CreatedAt time.Time `json:"createdAt"`
+		}
+		json.Unmarshal(row, &l)
+		if since.IsZero() || l.CreatedAt.After(since) {
+			rows = append(rows, row)
+		}
+	}
+	if q.Get("order_by_direction") != "ASC" {
+		slices.Reverse(rows)
+	}
+	limit, _ := pageArgs(q, 1000)
+	writeJSON(w, map[string]any{"pagination": raw.Pagination, "rows": window(rows, limit, 0)})
 }
 
+// run serves the one DAG run of the fixtures.
 func (f *fakeEngine) run(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("run")
+	f.mu.Lock()
+	f.calls["run:"+id]++
+	f.mu.Unlock()
+	if id != tid(9) {
+		writeFixture(w, http.StatusNotFound, "not-found.json")
+		return
+	}
 	writeFixture(w, http.StatusOK, "workflow-run.json")
 }
 
@@ -314,11 +369,13 @@ func (f *fakeEngine) lastRequest() proto.Message {
 
 // SubscribeToWorkflowEvents sends the run's scripted events, or fails
 // with feedErr; an unknown run is NotFound, as the engine says after
-// looking for it.
+// looking for it. After a hangup, or with feedClose, the stream ends
+// cleanly; otherwise it stays open like an idle run's.
 func (d *fakeDispatcher) SubscribeToWorkflowEvents(r *dispatcherpb.SubscribeToWorkflowEventsRequest, s grpc.ServerStreamingServer[dispatcherpb.WorkflowEvent]) error {
 	d.f.mu.Lock()
 	events, ok := d.f.feeds[r.GetWorkflowRunId()]
 	err := d.f.feedErr
+	closeIt := d.f.feedClose[r.GetWorkflowRunId()]
 	d.f.mu.Unlock()
 	switch {
 	case err != nil:
@@ -331,10 +388,10 @@ func (d *fakeDispatcher) SubscribeToWorkflowEvents(r *dispatcherpb.SubscribeToWo
 			return err
 		}
 	}
-	if len(events) > 0 && events[len(events)-1].Hangup {
+	if closeIt || len(events) > 0 && events[len(events)-1].Hangup {
 		return nil
 	}
-	<-s.Context().Done() // an idle run: the stream stays open
+	<-s.Context().Done()
 	return nil
 }
 
@@ -372,6 +429,18 @@ func (e *fakeEvents) Push(_ context.Context, r *eventspb.PushEventRequest) (*eve
 type fakeAdmin struct {
 	v1pb.UnimplementedAdminServiceServer
 	f *fakeEngine
+}
+
+// GetRunDetails answers a run's status from runStatus.
+func (a *fakeAdmin) GetRunDetails(_ context.Context, r *v1pb.GetRunDetailsRequest) (*v1pb.GetRunDetailsResponse, error) {
+	a.f.mu.Lock()
+	st, ok := a.f.runStatus[r.ExternalId]
+	a.f.mu.Unlock()
+	if !ok {
+		return nil, status.Error(codes.NotFound, "workflow run not found")
+	}
+	done := st == v1pb.RunStatus_COMPLETED || st == v1pb.RunStatus_FAILED || st == v1pb.RunStatus_CANCELLED
+	return &v1pb.GetRunDetailsResponse{Status: st, Done: done}, nil
 }
 
 func (a *fakeAdmin) CancelTasks(_ context.Context, r *v1pb.CancelTasksRequest) (*v1pb.CancelTasksResponse, error) {

@@ -11,7 +11,15 @@ import (
 	"github.com/hatchtop/hatchtop/durable"
 )
 
-// Subscriber opens one run's live feed; *Client implements it.
+// Subscriber opens one run's live feed; *Client and the fake implement it.
+//
+// Subscribe blocks while the feed is open and hands each event to out.
+// opened (may be nil) is called once the stream is established, before
+// any event, so that an idle run can show as live. Both are called on the
+// goroutine that called Subscribe, before it returns. It returns nil when
+// the run is over (never reopen), an error wrapping ErrNotFound when the
+// engine does not know the run (never reopen), and any other error when
+// the feed broke (reopen later).
 type Subscriber interface {
 	Subscribe(ctx context.Context, runID string, opened func(), out func(durable.RunEvent)) error
 }
@@ -29,8 +37,18 @@ const (
 	FeedClosed             // no longer wanted
 )
 
+var feedStateNames = [...]string{"opening", "live", "retrying", "finished", "gone", "closed"}
+
+func (s FeedState) String() string {
+	if s >= 0 && int(s) < len(feedStateNames) {
+		return feedStateNames[s]
+	}
+	return "unknown"
+}
+
 // FeedUpdate is one message of the feeds: an event of a run, or a change
-// of its feed's state.
+// of its feed's state. The updates of one run arrive in order, including
+// across a close and reopen.
 type FeedUpdate struct {
 	RunID   string
 	Event   *durable.RunEvent // nil for a state change
@@ -45,24 +63,37 @@ type FeedOptions struct {
 	MinBackoff time.Duration // first retry delay (1s)
 	MaxBackoff time.Duration // retry delay cap (30s)
 	Logf       func(format string, args ...any)
-	// after replaces time.After in tests.
+
+	// Tests replace the clock: after waits out a backoff, now times how
+	// long a stream stayed up.
 	after func(time.Duration) <-chan time.Time
+	now   func() time.Time
+}
+
+// feed is one run's subscription goroutine.
+type feed struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the goroutine has returned
 }
 
 // Feeds keeps one subscription per wanted run, reconnecting with backoff,
 // and merges everything into one channel. It is safe for concurrent use.
+//
+// A full channel holds the feeds back rather than dropping anything: the
+// reader must keep reading until Close.
 type Feeds struct {
 	sub  Subscriber
 	opt  FeedOptions
 	out  chan FeedUpdate
 	ctx  context.Context
 	stop context.CancelFunc
+	wg   sync.WaitGroup
 
-	mu     sync.Mutex
-	open   map[string]context.CancelFunc // run id -> its goroutine's cancel
-	done   map[string]bool               // finished or gone: never reopened
-	wg     sync.WaitGroup
-	closed bool
+	mu      sync.Mutex
+	open    map[string]*feed
+	leaving map[string]*feed // unwanted, still winding down
+	done    map[string]bool  // finished or gone: never reopened
+	closed  bool
 }
 
 // NewFeeds starts an empty set of feeds; Want decides which runs.
@@ -73,16 +104,20 @@ func NewFeeds(sub Subscriber, opt FeedOptions) *Feeds {
 	if opt.MinBackoff <= 0 {
 		opt.MinBackoff = time.Second
 	}
-	if opt.MaxBackoff < opt.MinBackoff {
-		opt.MaxBackoff = max(30*time.Second, opt.MinBackoff)
+	if opt.MaxBackoff <= 0 {
+		opt.MaxBackoff = 30 * time.Second
 	}
+	opt.MaxBackoff = max(opt.MaxBackoff, opt.MinBackoff)
 	if opt.after == nil {
 		opt.after = time.After
+	}
+	if opt.now == nil {
+		opt.now = time.Now
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Feeds{
 		sub: sub, opt: opt, out: make(chan FeedUpdate, 1024), ctx: ctx, stop: stop,
-		open: map[string]context.CancelFunc{}, done: map[string]bool{},
+		open: map[string]*feed{}, leaving: map[string]*feed{}, done: map[string]bool{},
 	}
 }
 
@@ -97,16 +132,20 @@ func (f *Feeds) Want(runIDs []string) {
 	if f.closed {
 		return
 	}
-	var want []string
+	want := make([]string, 0, min(len(runIDs), f.opt.Max))
 	for _, id := range runIDs {
-		if id != "" && !f.done[id] && !slices.Contains(want, id) && len(want) < f.opt.Max {
+		if len(want) == f.opt.Max {
+			break
+		}
+		if id != "" && !f.done[id] && !slices.Contains(want, id) {
 			want = append(want, id)
 		}
 	}
-	for id, cancel := range f.open {
+	for id, fd := range f.open {
 		if !slices.Contains(want, id) {
-			cancel()
+			fd.cancel()
 			delete(f.open, id)
+			f.leaving[id] = fd
 		}
 	}
 	for _, id := range want {
@@ -114,13 +153,16 @@ func (f *Feeds) Want(runIDs []string) {
 			continue
 		}
 		ctx, cancel := context.WithCancel(f.ctx)
-		f.open[id] = cancel
+		fd := &feed{cancel: cancel, done: make(chan struct{})}
+		prev := f.leaving[id]
+		delete(f.leaving, id)
+		f.open[id] = fd
 		f.wg.Add(1)
-		go f.follow(ctx, id)
+		go f.follow(ctx, id, fd, prev)
 	}
 }
 
-// Open lists the runs with a feed, for tests and logs.
+// Open lists the runs with a feed, sorted, for tests and logs.
 func (f *Feeds) Open() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -132,7 +174,8 @@ func (f *Feeds) Open() []string {
 	return ids
 }
 
-// Close ends every feed, waits for them, and closes Updates.
+// Close ends every feed, waits for them, and closes Updates. Updates sent
+// after Close began may be lost.
 func (f *Feeds) Close() {
 	f.mu.Lock()
 	if f.closed {
@@ -145,12 +188,13 @@ func (f *Feeds) Close() {
 	f.wg.Wait()
 	f.mu.Lock()
 	clear(f.open)
+	clear(f.leaving)
 	f.mu.Unlock()
 	close(f.out)
 }
 
-// send delivers an update unless the feed was cancelled meanwhile; a full
-// channel holds the feed back rather than dropping anything.
+// send delivers an update unless ctx ends first; a full channel holds the
+// feed back rather than dropping anything.
 func (f *Feeds) send(ctx context.Context, u FeedUpdate) bool {
 	select {
 	case f.out <- u:
@@ -161,45 +205,54 @@ func (f *Feeds) send(ctx context.Context, u FeedUpdate) bool {
 }
 
 // follow keeps one run's feed open until it is unwanted, finished or gone.
-func (f *Feeds) follow(ctx context.Context, runID string) {
+// prev is the run's previous feed, if it is still winding down: waiting
+// for it keeps its FeedClosed ahead of this one's updates.
+func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 	defer f.wg.Done()
+	defer close(fd.done)
+	if prev != nil {
+		<-prev.done // it was cancelled, so it ends promptly
+	}
 	backoff := f.opt.MinBackoff
 	for {
 		if !f.send(ctx, FeedUpdate{RunID: runID, State: FeedOpening}) {
+			f.closedBy(ctx, runID, fd)
 			return
 		}
-		started := time.Now()
+		var upSince time.Time
 		err := f.sub.Subscribe(ctx, runID,
-			func() { f.send(ctx, FeedUpdate{RunID: runID, State: FeedLive}) },
+			func() {
+				upSince = f.opt.now()
+				f.send(ctx, FeedUpdate{RunID: runID, State: FeedLive})
+			},
 			func(ev durable.RunEvent) { f.send(ctx, FeedUpdate{RunID: runID, Event: &ev}) })
 		switch {
 		case ctx.Err() != nil:
-			f.forget(runID, false)
-			f.deliverFinal(runID, FeedClosed)
+			f.closedBy(ctx, runID, fd)
 			return
 		case err == nil:
-			f.forget(runID, true)
-			f.deliverFinal(runID, FeedFinished)
+			f.end(runID, fd, FeedFinished)
 			return
 		case errors.Is(err, ErrNotFound):
-			f.forget(runID, true)
-			f.deliverFinal(runID, FeedGone)
+			f.end(runID, fd, FeedGone)
 			return
 		}
-		// A stream that stayed up a while was healthy: start over.
-		if time.Since(started) > f.opt.MaxBackoff {
+		// A stream that stayed up longer than the longest wait was healthy:
+		// the next failure starts the backoff over.
+		if !upSince.IsZero() && f.opt.now().Sub(upSince) >= f.opt.MaxBackoff {
 			backoff = f.opt.MinBackoff
 		}
-		wait := backoff/2 + rand.N(backoff/2+1) // jitter keeps 50 feeds from reconnecting in step
+		wait := backoff/2 + rand.N(backoff/2+1) // jitter keeps many feeds from reconnecting in step
 		if f.opt.Logf != nil {
-			f.opt.Logf("feed of run %s: %v; retrying in %s", runID, err, wait)
+			f.opt.Logf("feed of run %s broke, retrying in %s: %v", runID, wait.Round(time.Millisecond), err)
 		}
 		if !f.send(ctx, FeedUpdate{RunID: runID, State: FeedRetrying, Err: err, RetryIn: wait}) {
+			f.closedBy(ctx, runID, fd)
 			return
 		}
 		select {
 		case <-ctx.Done():
-			f.forget(runID, false)
+			f.closedBy(ctx, runID, fd)
 			return
 		case <-f.opt.after(wait):
 		}
@@ -207,20 +260,37 @@ func (f *Feeds) follow(ctx context.Context, runID string) {
 	}
 }
 
-// forget drops a run from the open set; done ones are never reopened.
-func (f *Feeds) forget(runID string, done bool) {
+// end records a run whose feed must never reopen, and says so.
+func (f *Feeds) end(runID string, fd *feed, st FeedState) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if done {
-		f.done[runID] = true
+	f.done[runID] = true
+	if f.open[runID] == fd {
 		delete(f.open, runID)
+	}
+	if f.leaving[runID] == fd { // unwanted just as it ended
+		delete(f.leaving, runID)
+	}
+	f.mu.Unlock()
+	f.final(FeedUpdate{RunID: runID, State: st})
+}
+
+// closedBy reports a feed that was cancelled: by Want (say so, so that the
+// reader stops counting it) or by Close (say nothing).
+func (f *Feeds) closedBy(ctx context.Context, runID string, fd *feed) {
+	f.mu.Lock()
+	if f.leaving[runID] == fd {
+		delete(f.leaving, runID)
+	}
+	f.mu.Unlock()
+	if f.ctx.Err() == nil && ctx.Err() != nil {
+		f.final(FeedUpdate{RunID: runID, State: FeedClosed})
 	}
 }
 
-// deliverFinal reports a feed's end unless everything is shutting down.
-func (f *Feeds) deliverFinal(runID string, st FeedState) {
+// final delivers a feed's last update unless everything is shutting down.
+func (f *Feeds) final(u FeedUpdate) {
 	select {
-	case f.out <- FeedUpdate{RunID: runID, State: st}:
+	case f.out <- u:
 	case <-f.ctx.Done():
 	}
 }

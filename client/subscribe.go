@@ -7,36 +7,45 @@ import (
 	"io"
 
 	"github.com/hatchtop/hatchtop/client/pb/dispatcherpb"
+	"github.com/hatchtop/hatchtop/client/pb/v1pb"
 	"github.com/hatchtop/hatchtop/durable"
 )
 
 // Subscribe follows one run's live events (Dispatcher.SubscribeToWorkflowEvents)
-// and hands each to out, on the calling goroutine. opened is called once
-// the stream is established, before any event. It returns nil when the
-// engine ends the stream (the run finished: hangup), the context's error
-// when cancelled, or an error wrapping ErrUnreachable, ErrNotFound (the
-// engine gave up looking for the run) or ErrUnauthorized.
+// and hands each to out, on the calling goroutine. opened, when not nil,
+// is called once the stream is established, before any event: an idle run
+// may send nothing for hours and still be followed live.
+//
+// It returns nil when the run is over: the engine hung up after the run's
+// final event, or closed a feed whose run had already finished (then out
+// gets a RunFinished made from the run's status). It returns the context's
+// error (wrapped) when cancelled, and otherwise an error wrapping
+// ErrUnreachable (including a feed the engine dropped while the run goes
+// on, as it does when shutting down), ErrNotFound (the engine looked for
+// the run for about 10s and gave up) or ErrUnauthorized.
 func (c *Client) Subscribe(ctx context.Context, runID string, opened func(), out func(durable.RunEvent)) error {
+	what := "run " + runID
 	stream, err := c.dispatch.SubscribeToWorkflowEvents(ctx, &dispatcherpb.SubscribeToWorkflowEventsRequest{WorkflowRunId: &runID})
 	if err != nil {
-		return fmt.Errorf("subscribe to run %s: %w", runID, c.fail.grpc(c.cfg.GRPCAddr, "run "+runID, err))
+		if ctx.Err() != nil {
+			return fmt.Errorf("subscribe to %s: %w", what, ctx.Err())
+		}
+		return fmt.Errorf("subscribe to %s: %w", what, c.fail.grpc(c.cfg.GRPCAddr, what, err))
 	}
-	// The call returns once the connection is up and the request sent; the
-	// engine sends no headers before the first event, and an idle run may
-	// send none for a long time, so this is when the feed counts as open.
+	// The call returns once the request is sent; the engine sends no headers
+	// before the first event, so this is when the feed counts as open.
 	if opened != nil {
 		opened()
 	}
 	for {
 		ev, err := stream.Recv()
 		switch {
+		case ctx.Err() != nil:
+			return fmt.Errorf("feed of %s: %w", what, ctx.Err())
 		case errors.Is(err, io.EOF):
-			return nil
+			return c.endedWithoutHangup(ctx, runID, out)
 		case err != nil:
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("run %s feed: %w", runID, c.fail.grpc(c.cfg.GRPCAddr, "run "+runID, err))
+			return fmt.Errorf("feed of %s: %w", what, c.fail.grpc(c.cfg.GRPCAddr, what, err))
 		}
 		if re, ok := runEventOf(ev); ok {
 			out(re)
@@ -45,6 +54,34 @@ func (c *Client) Subscribe(ctx context.Context, runID string, opened func(), out
 			return nil
 		}
 	}
+}
+
+// endedWithoutHangup tells apart the two reasons the engine closes a feed
+// cleanly without a hangup event: the run had finished before we
+// subscribed, or the engine is going away (it ends every feed with an OK
+// status on shutdown). The core database says which.
+func (c *Client) endedWithoutHangup(ctx context.Context, runID string, out func(durable.RunEvent)) error {
+	what := "run " + runID
+	det, err := c.admin.GetRunDetails(ctx, &v1pb.GetRunDetailsRequest{ExternalId: runID})
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("feed of %s: %w", what, ctx.Err())
+	case err != nil:
+		return fmt.Errorf("feed of %s closed early, and its status: %w", what, c.fail.grpc(c.cfg.GRPCAddr, what, err))
+	case !det.GetDone():
+		return &kindError{kind: ErrUnreachable, msg: fmt.Sprintf("the engine at %s closed the feed of %s while the run goes on", c.cfg.GRPCAddr, what)}
+	}
+	re := durable.RunEvent{Kind: durable.RunFinished, RunID: runID, Hangup: true}
+	switch det.GetStatus() {
+	case v1pb.RunStatus_COMPLETED:
+		re.Final = durable.StatusCompleted
+	case v1pb.RunStatus_FAILED:
+		re.Final = durable.StatusFailed
+	case v1pb.RunStatus_CANCELLED:
+		re.Final = durable.StatusCancelled
+	}
+	out(re)
+	return nil
 }
 
 // runEventOf maps one engine event; kinds the dashboard does not use are

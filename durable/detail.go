@@ -9,19 +9,31 @@ import (
 )
 
 // Detail is everything the engine says about one task beyond the list row:
-// what its Context exposes, read back from outside the worker.
+// what its Context exposes, read back from outside the worker. Zero values
+// and nil mean the engine did not say.
 type Detail struct {
 	Task
-	Config         Config
-	Input          json.RawMessage // nil when not known
-	Output         json.RawMessage // nil until it completes
-	Error          string
-	FinishedAt     time.Time // zero while it runs
-	ParentTaskID   string    // the task that spawned this run, if any
-	WorkerID       string    // the latest worker it ran on, from its events
-	Events         []TaskEvent
-	UpstreamErrors map[string]string          // task name -> error, of this run's other tasks
-	ParentOutputs  map[string]json.RawMessage // task name -> output, of this run's other tasks
+	Config       Config
+	Input        json.RawMessage // nil when not known
+	Output       json.RawMessage // nil until it completes
+	Error        string
+	FinishedAt   time.Time // zero while it runs
+	ParentTaskID string    // the task that spawned this run, if any
+	WorkerID     string    // the latest worker it was assigned to, from its events
+	// Priority is the run's priority, 1 (low) to 3 (high). Hatchet
+	// v0.105.0's API does not expose it, so it stays 0 (unknown).
+	Priority int
+	// DefaultPriority is the workflow's configured default priority; 0
+	// when the workflow sets none.
+	DefaultPriority int
+	// TriggeredByEvent is whether an event triggered the run, nil when
+	// unknown. The engine records the trigger event in the run's metadata.
+	TriggeredByEvent *bool
+	TriggerEventID   string
+	TriggerEventKey  string
+	Events           []TaskEvent                // newest first
+	UpstreamErrors   map[string]string          // task name -> error, of this run's other tasks
+	ParentOutputs    map[string]json.RawMessage // task name -> output, of this run's other tasks
 }
 
 // TaskEvent is one lifecycle event of a task (v1-task-event:list).

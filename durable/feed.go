@@ -19,10 +19,10 @@ const (
 type RunEvent struct {
 	Kind       RunEventKind
 	RunID      string
-	TaskID     string // empty for RunFinished
-	At         time.Time
-	Payload    string // output, error text or stream chunk
-	Index      int64  // stream chunk order
+	TaskID     string    // empty for RunFinished
+	At         time.Time // zero for a RunFinished of a run that had ended before the feed opened
+	Payload    string    // output, error text or stream chunk
+	Index      int64     // stream chunk order
 	RetryCount int
 	Final      Status // for RunFinished: COMPLETED, FAILED or CANCELLED
 	Hangup     bool   // the server closes the feed after this event

@@ -294,9 +294,7 @@ func (m Model) overviewSections() []ui.Section {
 	default:
 		ctx.Fields = append(ctx.Fields, field("parent task", ""))
 	}
-	ctx.Fields = append(ctx.Fields,
-		ui.Field{Name: "priority", Value: "not exposed by the engine's API for v1 tasks", Tone: ui.Unknown},
-		triggerField(task.Metadata))
+	ctx.Fields = append(ctx.Fields, priorityField(info), triggerField(info, task.Metadata))
 	ctx.Fields = append(ctx.Fields, metadataFields(task.Metadata)...)
 
 	secs := []ui.Section{ids, run, ctx}
@@ -314,13 +312,36 @@ func (m Model) overviewSections() []ui.Section {
 	return secs
 }
 
+// priorityField is the run's priority when the engine tells it; v0.105.0
+// tells only the workflow's default.
+func priorityField(info *durable.Detail) ui.Field {
+	switch {
+	case info != nil && info.Priority > 0:
+		return field("priority", strconv.Itoa(info.Priority))
+	case info != nil && info.DefaultPriority > 0:
+		return ui.Field{Name: "priority", Value: "not exposed for the run; the workflow's default is " + strconv.Itoa(info.DefaultPriority), Tone: ui.Unknown}
+	}
+	return ui.Field{Name: "priority", Value: "not exposed by the engine's API for v1 tasks", Tone: ui.Unknown}
+}
+
 // triggerField says whether an event triggered the run: the engine
 // records the trigger event in the run's metadata (hatchet__event_key).
-func triggerField(md map[string]any) ui.Field {
-	if k, ok := md["hatchet__event_key"].(string); ok && k != "" {
-		return ui.Field{Name: "triggered by", Value: "event " + k}
+func triggerField(info *durable.Detail, md map[string]any) ui.Field {
+	key, _ := md["hatchet__event_key"].(string)
+	if info != nil && info.TriggerEventKey != "" {
+		key = info.TriggerEventKey
 	}
-	return ui.Field{Name: "triggered by", Value: "no trigger event in its metadata (run directly or spawned)", Tone: ui.Unknown}
+	switch {
+	case key != "":
+		return ui.Field{Name: "triggered by", Value: "event " + key}
+	case info != nil && info.TriggeredByEvent != nil && *info.TriggeredByEvent:
+		return ui.Field{Name: "triggered by", Value: "an event (id " + info.TriggerEventID + ")"}
+	case info != nil && info.TriggeredByEvent != nil:
+		return ui.Field{Name: "triggered by", Value: "not an event: run directly or spawned"}
+	case info != nil:
+		return ui.Field{Name: "triggered by", Value: "unknown: the engine did not say", Tone: ui.Unknown}
+	}
+	return ui.Field{Name: "triggered by", Value: "unknown until the detail loads", Tone: ui.Unknown}
 }
 
 func toneIf(cond bool, t ui.Tone) ui.Tone {

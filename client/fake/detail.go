@@ -27,7 +27,8 @@ type extra struct {
 // sub is one open subscription, fed by Emit and ended by End.
 type sub struct {
 	events chan durable.RunEvent
-	end    chan error
+	end    chan error    // End's verdict, once
+	gone   chan struct{} // closed when Subscribe has returned
 	once   sync.Once
 }
 
@@ -109,13 +110,22 @@ func (f *Engine) LogLines(_ context.Context, taskID string, since time.Time) ([]
 }
 
 // Subscribe implements client.Engine: it is open at once and delivers
-// what Emit sends until End, or the context ends.
+// what Emit sends until End, or until the context ends. A second Subscribe
+// to the same run replaces the first as the target of Emit and End.
 func (f *Engine) Subscribe(ctx context.Context, runID string, opened func(), out func(durable.RunEvent)) error {
 	f.count("Subscribe:" + runID)
+	s := &sub{events: make(chan durable.RunEvent), end: make(chan error, 1), gone: make(chan struct{})}
 	f.mu.Lock()
-	s := &sub{events: make(chan durable.RunEvent, 64), end: make(chan error, 1)}
 	f.x().subs[runID] = s
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		if f.x().subs[runID] == s {
+			delete(f.x().subs, runID)
+		}
+		f.mu.Unlock()
+		close(s.gone)
+	}()
 	if opened != nil {
 		opened()
 	}
@@ -131,18 +141,34 @@ func (f *Engine) Subscribe(ctx context.Context, runID string, opened func(), out
 	}
 }
 
-// Emit sends an event to a run's open subscription; false if none.
+// Subscribed reports whether a run has an open subscription.
+func (f *Engine) Subscribed(runID string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.x().subs[runID]
+	return ok
+}
+
+// Emit hands an event to a run's open subscription and returns once its
+// out has taken it; false if there is none, or it ended meanwhile.
 func (f *Engine) Emit(runID string, ev durable.RunEvent) bool {
 	f.mu.Lock()
 	s, ok := f.x().subs[runID]
 	f.mu.Unlock()
-	if ok {
-		s.events <- ev
+	if !ok {
+		return false
 	}
-	return ok
+	select {
+	case s.events <- ev:
+		return true
+	case <-s.gone:
+		return false
+	}
 }
 
-// End ends a run's subscription with err (nil: the engine hung up).
+// End ends a run's subscription with err: nil is a clean end (the run is
+// over), an error wrapping client.ErrNotFound a gone run, any other error
+// a broken feed. false if there was no subscription.
 func (f *Engine) End(runID string, err error) bool {
 	f.mu.Lock()
 	s, ok := f.x().subs[runID]
@@ -152,6 +178,13 @@ func (f *Engine) End(runID string, err error) bool {
 		s.once.Do(func() { s.end <- err })
 	}
 	return ok
+}
+
+// Hangup finishes a run as the engine does: a RunFinished event with
+// hangup, then a clean end.
+func (f *Engine) Hangup(runID string, final durable.Status) bool {
+	ev := durable.RunEvent{Kind: durable.RunFinished, RunID: runID, Final: final, Hangup: true, At: time.Now()}
+	return f.Emit(runID, ev) && f.End(runID, nil)
 }
 
 // FailActions makes every change fail with err until called with nil.

@@ -67,7 +67,9 @@ func (f *Engine) FailList(err error) {
 }
 
 // Calls returns how often a method was called ("ListActive",
-// "EventLog:<id>", "TaskConfig:<id>", "Version").
+// "EventLog:<id>", "TaskConfig:<id>", "TaskDetail:<id>", "TaskEvents:<id>",
+// "LogLines:<id>", "Subscribe:<run id>", "Version", and each change by its
+// method name).
 func (f *Engine) Calls(name string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
