@@ -478,7 +478,6 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 		m.markStale(p.taskIDs[0])
 	case actReplay:
 		m.say("replay of "+p.names[0]+" accepted; the engine runs it again as a new attempt", ui.Good)
-		m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
 		m.markStale(p.taskIDs[0])
 	case actBranch:
 		text := fmt.Sprintf("%s branched: new branch b%d from node %d", p.names[0], msg.newBranch, p.node)
@@ -572,8 +571,6 @@ func (m *Model) observe(w watch) (bool, string, ui.Tone) {
 		if over {
 			return true, p.names[0] + " is still evicted; the engine skips tasks that are not evicted or already queued", ui.Warning
 		}
-	default:
-		return true, "", ui.Plain
 	}
 	return false, "", ui.Plain
 }

@@ -236,3 +236,18 @@ func TestBranchFromATimelineEntry(t *testing.T) {
 		t.Errorf("branch: %d calls\n%s", f.Calls("Branch"), m.View())
 	}
 }
+
+// A replay's answer stays on screen: no watch follows it to blank it.
+func TestReplayOfAFinishedTaskShowsTheAnswer(t *testing.T) {
+	f, m := detailModel(t)
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskCompleted, RunID: "t1", TaskID: "t1"}))
+	m = step(t, m, press("R"))
+	if m.confirm == nil {
+		t.Fatalf("no replay confirmation for a finished task:\n%s", m.View())
+	}
+	m = step(t, m, press("enter"))
+	m = at(t, m, time.Second)
+	if f.Calls("Replay") != 1 || !strings.Contains(m.View(), "replay of sleep-labelled accepted") {
+		t.Errorf("replay: %d calls\n%s", f.Calls("Replay"), m.View())
+	}
+}
