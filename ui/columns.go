@@ -96,6 +96,45 @@ func layout(cols []column, width int, want []int) []int {
 	return widths
 }
 
+// contentWidths is the widest cell of each column over rows of cells,
+// titles included, so flexible columns do not grow past their content.
+func contentWidths(cols []column, rows [][]string) []int {
+	want := make([]int, len(cols))
+	for i, c := range cols {
+		want[i] = len(c.title)
+	}
+	for _, cells := range rows {
+		for i, c := range cells {
+			want[i] = max(want[i], ansi.StringWidth(c))
+		}
+	}
+	return want
+}
+
+func columnTitles(cols []column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.title
+	}
+	return out
+}
+
+// joinAligned fits each cell to its width, right-aligned where right says
+// so (nil: none), skipping dropped columns, one space apart.
+func joinAligned(cells []string, widths []int, right func(int) bool) string {
+	parts := make([]string, 0, len(cells))
+	for i, c := range cells {
+		switch {
+		case widths[i] == 0:
+		case right != nil && right(i):
+			parts = append(parts, fitRight(c, widths[i]))
+		default:
+			parts = append(parts, fit(c, widths[i]))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
 // fit truncates s to w cells with an ellipsis and pads it to exactly w.
 func fit(s string, w int) string {
 	if w <= 0 {

@@ -124,23 +124,12 @@ var timelineColumns = []column{
 
 // TimelineLines renders the timeline: a header line, then one per row.
 func TimelineLines(rows []TimelineRow, width int, st Styles) []string {
-	want := make([]int, len(timelineColumns))
-	for i, c := range timelineColumns {
-		want[i] = len(c.title)
-	}
 	cells := make([][]string, len(rows))
 	for r, row := range rows {
 		cells[r] = []string{Clean(row.Ref), row.Kind, Clean(row.Label), Clean(row.On), row.Registered, row.State}
-		for i, c := range cells[r] {
-			want[i] = max(want[i], ansi.StringWidth(c))
-		}
 	}
-	widths := layout(timelineColumns, width, want)
-	titles := make([]string, len(timelineColumns))
-	for i, c := range timelineColumns {
-		titles[i] = c.title
-	}
-	out := []string{st.Header.Render(fit(joinWidths(titles, widths), width))}
+	widths := layout(timelineColumns, width, contentWidths(timelineColumns, cells))
+	out := []string{st.Header.Render(fit(joinWidths(columnTitles(timelineColumns), widths), width))}
 	for r, row := range rows {
 		line := joinWidths(cells[r], widths)
 		switch {
@@ -156,15 +145,7 @@ func TimelineLines(rows []TimelineRow, width int, st Styles) []string {
 }
 
 // joinWidths fits each cell to its width, skipping dropped columns.
-func joinWidths(cells []string, widths []int) string {
-	parts := make([]string, 0, len(cells))
-	for i, c := range cells {
-		if widths[i] > 0 {
-			parts = append(parts, fit(c, widths[i]))
-		}
-	}
-	return strings.Join(parts, " ")
-}
+func joinWidths(cells []string, widths []int) string { return joinAligned(cells, widths, nil) }
 
 // TextLines cleans engine text (stream output, log lines) line by line and
 // cuts each at the width. Callers pass only the lines on screen.

@@ -46,10 +46,6 @@ func InboxTitle(freshness string, width int, st Styles) string {
 // InboxTable renders the groups and, under the selected one, its waiters,
 // in exactly height lines.
 func InboxTable(rows []InboxRow, offset, width, height int, empty string, st Styles) string {
-	want := make([]int, len(inboxColumns))
-	for i, c := range inboxColumns {
-		want[i] = len(c.title)
-	}
 	cells := make([][]string, len(rows))
 	for r, row := range rows {
 		key := Clean(row.Key)
@@ -57,15 +53,9 @@ func InboxTable(rows []InboxRow, offset, width, height int, empty string, st Sty
 			key = "(sleeping)"
 		}
 		cells[r] = []string{key, strconv.Itoa(row.Wakes), Clean(row.Labels), row.Next}
-		for i, c := range cells[r] {
-			want[i] = max(want[i], ansi.StringWidth(c))
-		}
 	}
-	widths := layout(inboxColumns, width, want)
-	titles := make([]string, len(inboxColumns))
-	for i, c := range inboxColumns {
-		titles[i] = c.title
-	}
+	widths := layout(inboxColumns, width, contentWidths(inboxColumns, cells))
+	titles := columnTitles(inboxColumns)
 	var lines []string
 	if len(rows) == 0 && empty != "" {
 		lines = append(lines, st.Dim.Render(fit("  "+empty, width)))

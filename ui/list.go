@@ -63,7 +63,13 @@ const ListChromeHeight = 4
 // only) in width cells. Short bodies are padded to height lines so the
 // footer stays at the bottom.
 func Table(rows []Row, width, height int, empty string, st Styles) string {
-	want := contentWidths(rows)
+	// Each row's cells are built (and engine text cleaned) once, for both
+	// the column widths and the drawing.
+	cells := make([][]string, len(rows))
+	for i, r := range rows {
+		cells[i] = rowCells(r)
+	}
+	want := contentWidths(listColumns, cells)
 	widths := layout(listColumns, width, want)
 	if widths[colStatus] == 0 {
 		widths = layout(withStatusGlyph(), width, want) // keep the glyph, drop the word
@@ -75,9 +81,9 @@ func Table(rows []Row, width, height int, empty string, st Styles) string {
 		b.WriteString("\n" + st.Dim.Render(fit("  "+empty, width)))
 		lines++
 	}
-	for _, r := range rows {
+	for i, r := range rows {
 		b.WriteString("\n")
-		b.WriteString(renderRow(r, widths, width, st))
+		b.WriteString(renderRow(r, cells[i], widths, width, st))
 		lines++
 	}
 	for ; lines < height; lines++ {
@@ -86,29 +92,10 @@ func Table(rows []Row, width, height int, empty string, st Styles) string {
 	return b.String()
 }
 
-// contentWidths is the widest cell of each column over rows, titles
-// included, so columns do not grow past their content.
-func contentWidths(rows []Row) []int {
-	want := make([]int, len(listColumns))
-	for i, c := range listColumns {
-		want[i] = len(c.title)
-	}
-	for _, r := range rows {
-		for i, c := range rowCells(r, true) {
-			want[i] = max(want[i], ansi.StringWidth(c))
-		}
-	}
-	return want
-}
-
 // rowCells is a row's text per column, engine text cleaned.
-func rowCells(r Row, statusWord bool) []string {
-	status := Glyph(r.Phase)
-	if statusWord {
-		status += " " + string(r.Phase)
-	}
+func rowCells(r Row) []string {
 	return []string{
-		status, markPrefix(r.Marked) + Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
+		Glyph(r.Phase) + " " + string(r.Phase), markPrefix(r.Marked) + Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
 		r.Remaining, r.Attempt, r.Timeout, r.Elapsed,
 	}
 }
@@ -130,23 +117,13 @@ func titles(widths []int) []string {
 	return out
 }
 
-func joinCells(cells []string, widths []int) string {
-	parts := make([]string, 0, len(cells))
-	for i, c := range cells {
-		if widths[i] == 0 {
-			continue
-		}
-		if rightAligned(i) {
-			parts = append(parts, fitRight(c, widths[i]))
-		} else {
-			parts = append(parts, fit(c, widths[i]))
-		}
-	}
-	return strings.Join(parts, " ")
-}
+func joinCells(cells []string, widths []int) string { return joinAligned(cells, widths, rightAligned) }
 
-func renderRow(r Row, widths []int, width int, st Styles) string {
-	cells := rowCells(r, widths[colStatus] > 1)
+// renderRow draws one row from its cells, which it may change.
+func renderRow(r Row, cells []string, widths []int, width int, st Styles) string {
+	if widths[colStatus] == 1 {
+		cells[colStatus] = Glyph(r.Phase) // no room for the word
+	}
 	if widths[colTimeout] == 0 && r.TimeoutRisk {
 		cells[colRemaining] = "⚠ " + cells[colRemaining] // the warning outlives its column
 	}
