@@ -240,19 +240,11 @@ func (m Model) onDetailKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		d.tab = tabData
 	case key.Matches(msg, k.Follow):
 		d.follow = !d.follow
-	case key.Matches(msg, k.Up):
-		m.scrollDetail(-1)
-	case key.Matches(msg, k.Down):
-		m.scrollDetail(1)
-	case key.Matches(msg, k.PageUp):
-		m.scrollDetail(-m.detailBodyHeight())
-	case key.Matches(msg, k.PageDown):
-		m.scrollDetail(m.detailBodyHeight())
-	case key.Matches(msg, k.Top):
-		m.scrollDetail(-1 << 30)
-	case key.Matches(msg, k.Bottom):
-		m.scrollDetail(1 << 30)
 	default:
+		if step, ok := navStep(msg, k.Nav, m.detailBodyHeight()); ok {
+			m.scrollDetail(step)
+			return m, nil
+		}
 		return m.onActionKey(msg, k.Actions, k.Branch)
 	}
 	return m, nil

@@ -68,11 +68,12 @@ func (m Model) selectedGroup() (durable.InboxGroup, bool) {
 	return groups[clamp(m.inbox.cursor, 0, len(groups)-1)], true
 }
 
-// syncInbox keeps the cursor on the selected key as groups come and go.
-func (m *Model) syncInbox() {
+// syncInbox keeps the cursor on the selected key as groups come and go,
+// or, after a movement, the selected key on the cursor.
+func (m *Model) syncInbox(followCursor bool) {
 	groups := m.inboxGroups()
 	for i, g := range groups {
-		if g.Key == m.inbox.key {
+		if !followCursor && g.Key == m.inbox.key {
 			m.inbox.cursor = i
 		}
 	}
@@ -98,18 +99,6 @@ func (m Model) onInboxKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.showHelp = true
 	case key.Matches(msg, k.Back):
 		m.view = viewList
-	case key.Matches(msg, k.Up):
-		m.inbox.cursor--
-	case key.Matches(msg, k.Down):
-		m.inbox.cursor++
-	case key.Matches(msg, k.PageUp):
-		m.inbox.cursor -= 10
-	case key.Matches(msg, k.PageDown):
-		m.inbox.cursor += 10
-	case key.Matches(msg, k.Top):
-		m.inbox.cursor = 0
-	case key.Matches(msg, k.Bottom):
-		m.inbox.cursor = 1 << 30
 	case key.Matches(msg, k.Open):
 		if g, ok := m.selectedGroup(); ok && len(g.Waiters) > 0 {
 			m.selectTask(g.Waiters[0].TaskID)
@@ -119,13 +108,12 @@ func (m Model) onInboxKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.SendEvent):
 		return m.onInboxSend()
+	default:
+		if step, ok := navStep(msg, k.Nav, max(m.height-ui.InboxChromeHeight-1, 1)); ok {
+			m.inbox.cursor = clamp(m.inbox.cursor+step, 0, farAway)
+			m.syncInbox(true)
+		}
 	}
-	m.inbox.cursor = max(m.inbox.cursor, 0)
-	groups := m.inboxGroups()
-	if len(groups) > 0 {
-		m.inbox.key = groups[clamp(m.inbox.cursor, 0, len(groups)-1)].Key
-	}
-	m.syncInbox()
 	return m, nil
 }
 

@@ -253,6 +253,15 @@ func TestInboxGroupsWaitsByKey(t *testing.T) {
 	if l := lineWith(view, "payment:confirmed"); !strings.Contains(l, " 2 ") {
 		t.Errorf("the key should wake 2 tasks: %q", l)
 	}
+	m = step(t, m, press("j"))
+	if m.inbox.key != durable.SleepingGroup || !strings.Contains(m.View(), "└ c") {
+		t.Errorf("j did not select the sleeping group: %q\n%s", m.inbox.key, m.View())
+	}
+	m = step(t, m, press("G"))
+	m = step(t, m, press("g"))
+	if m.inbox.key != "payment:confirmed" {
+		t.Errorf("g did not go back to the top: %q", m.inbox.key)
+	}
 	m = step(t, m, press("w"))
 	if m.view != viewList {
 		t.Error("w did not go back")

@@ -242,19 +242,7 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.openDetail()
 	case key.Matches(msg, k.Inbox):
 		m.view = viewInbox
-		m.syncInbox()
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.PageUp):
-		m.move(-m.bodyHeight())
-	case key.Matches(msg, k.PageDown):
-		m.move(m.bodyHeight())
-	case key.Matches(msg, k.Top):
-		m.move(-len(m.shown))
-	case key.Matches(msg, k.Bottom):
-		m.move(len(m.shown))
+		m.syncInbox(false)
 	case key.Matches(msg, k.Filter):
 		m.filtering = true
 		return m, m.filter.Focus()
@@ -272,6 +260,10 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.applyFilter()
 		clear(m.marks)
 	default:
+		if step, ok := navStep(msg, k.Nav, m.bodyHeight()); ok {
+			m.move(step)
+			return m, nil
+		}
 		return m.onActionKey(msg, k.Actions, key.Binding{})
 	}
 	return m, nil
