@@ -466,11 +466,11 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 			st.eventsStale = true
 			if msg.timeoutAt.After(st.timeoutHint) {
 				st.timeoutHint = msg.timeoutAt
+				m.rebuildDeadline(st)
 			}
 		}
 		if m.detail != nil && m.detail.taskID == p.taskIDs[0] {
 			m.detail.infoStale = true
-			m.detail.timeoutHint = msg.timeoutAt
 		}
 	case actRestore:
 		m.say("restore of "+p.names[0]+" queued (the engine always answers \"requeued\"); watching whether it leaves eviction…", ui.Good)

@@ -53,8 +53,6 @@ type detailState struct {
 	entries   []durable.Entry // its durable event log, all branches
 	entriesAt time.Time
 
-	timeoutHint time.Time // the deadline RefreshTimeout answered
-
 	logs         []durable.LogLine
 	logsAt       time.Time
 	logsErr      string
@@ -132,16 +130,13 @@ func (m *Model) onDetail(msg detailMsg) {
 	}
 	info := msg.detail
 	d.info, d.infoErr, d.infoAt, d.infoStale = &info, "", m.now, false
-	// The detail's events serve the list's time to timeout too.
+	// The detail's events and configuration serve the list too.
 	if st, ok := m.tasks[msg.taskID]; ok {
 		st.events, st.eventsAt, st.eventsStale = info.Events, m.now, false
-	}
-	if info.Config.MaxRetries >= 0 || info.Config.Timeout > 0 {
-		if st, ok := m.tasks[msg.taskID]; ok {
-			if _, known := m.sched.configs[st.cfgKey]; !known {
-				m.sched.configs[st.cfgKey] = info.Config
-			}
+		if _, known := m.sched.configs[st.cfgKey]; !known && (info.Config.MaxRetries >= 0 || info.Config.Timeout > 0) {
+			m.sched.configs[st.cfgKey] = info.Config
 		}
+		m.rebuildDeadline(st)
 	}
 }
 

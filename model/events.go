@@ -44,6 +44,7 @@ func (m *Model) onEvents(msg eventsMsg) {
 		return
 	}
 	st.events, st.eventsStale = msg.events, false
+	m.rebuildDeadline(st)
 }
 
 // eventsDue decides whether a task's events should be fetched: only
@@ -59,19 +60,25 @@ func (m *Model) eventsDue(t *taskState, visible bool) bool {
 	return visible && m.now.Sub(t.eventsAt) >= visibleEventsEvery
 }
 
-// timeoutAt is a task's rebuilt execution deadline, if its events and
-// configuration allow it.
-func (m Model) timeoutAt(t *taskState) (time.Time, bool) {
-	if t.task.Status != durable.StatusRunning || len(t.events) == 0 {
-		return time.Time{}, false
-	}
+// rebuildDeadline recomputes a task's execution deadline from its events,
+// its configuration and the last RefreshTimeout answer. It runs when one
+// of those changes, not on every frame.
+func (m *Model) rebuildDeadline(t *taskState) {
+	t.deadline, t.deadlineOK = time.Time{}, false
 	cfg, ok := m.sched.configs[t.cfgKey]
-	if !ok {
+	if !ok || len(t.events) == 0 {
+		return
+	}
+	t.deadline, t.deadlineOK = durable.TimeoutAt(cfg, t.events)
+	if t.timeoutHint.After(t.deadline) {
+		t.deadline, t.deadlineOK = t.timeoutHint, true
+	}
+}
+
+// timeoutAt is a running task's execution deadline, when known.
+func (m Model) timeoutAt(t *taskState) (time.Time, bool) {
+	if t.task.Status != durable.StatusRunning {
 		return time.Time{}, false
 	}
-	at, ok := durable.TimeoutAt(cfg, t.events)
-	if t.timeoutHint.After(at) {
-		at, ok = t.timeoutHint, true
-	}
-	return at, ok
+	return t.deadline, t.deadlineOK
 }

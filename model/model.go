@@ -57,6 +57,8 @@ type taskState struct {
 	eventsStale   bool
 	eventsRetryAt time.Time
 	timeoutHint   time.Time // the deadline RefreshTimeout answered, until events show it
+	deadline      time.Time // rebuilt by rebuildDeadline; valid when deadlineOK
+	deadlineOK    bool
 }
 
 // Model is the root state of the dashboard.

@@ -190,6 +190,11 @@ func (m *Model) onConfig(msg configMsg) {
 		return
 	}
 	m.sched.configs[msg.key] = msg.cfg
+	for _, st := range m.tasks {
+		if st.cfgKey == msg.key {
+			m.rebuildDeadline(st)
+		}
+	}
 }
 
 // onKeys splits typed-ahead runes ("/pay" read in one go over a slow link

@@ -163,21 +163,13 @@ func (m Model) detailWaits() []durable.Wait { return durable.OpenWaits(m.detail.
 
 func (m Model) eviction() durable.Eviction { return durable.EvictionOf(m.detailEvents()) }
 
-// detailTimeoutAt is the rebuilt execution deadline of the open task.
+// detailTimeoutAt is the execution deadline of the open task: the one its
+// row keeps (a task that left the list has finished and has none).
 func (m Model) detailTimeoutAt() (time.Time, bool) {
-	task, _ := m.detailTask()
-	if !task.Status.Active() || task.Status == durable.StatusQueued {
-		return time.Time{}, false
+	if st, ok := m.tasks[m.detail.taskID]; ok {
+		return m.timeoutAt(st)
 	}
-	events := m.detailEvents()
-	if len(events) == 0 {
-		return time.Time{}, false
-	}
-	at, ok := durable.TimeoutAt(m.detailConfig(), events)
-	if m.detail.timeoutHint.After(at) {
-		at, ok = m.detail.timeoutHint, true
-	}
-	return at, ok
+	return time.Time{}, false
 }
 
 // timeoutText is "in 4m10s" or "2s ago".
