@@ -146,7 +146,7 @@ func TestStreamBufferOrderBoundsAndNotes(t *testing.T) {
 	b.add(durable.RunEvent{Kind: durable.TaskStream, Index: 3, Payload: "a\nb"}, t0)
 	b.add(durable.RunEvent{Kind: durable.TaskStream, Index: 3, Payload: "dup\n"}, t0) // replayed index
 	b.add(durable.RunEvent{Kind: durable.TaskStream, Index: 4, Payload: "c\n"}, t0)
-	if got := b.all(); !slices.Equal(got, []string{"a", "bc"}) {
+	if got := streamLines(b); !slices.Equal(got, []string{"a", "bc"}) {
 		t.Errorf("lines %q", got)
 	}
 	if n := b.note(t0); !strings.Contains(n, "joined mid-run at chunk 3") {
@@ -159,9 +159,18 @@ func TestStreamBufferOrderBoundsAndNotes(t *testing.T) {
 		t.Errorf("bound: %d lines, %d dropped, note %q", len(b.lines), b.dropped, b.note(t0))
 	}
 	b.add(durable.RunEvent{Kind: durable.TaskStream, Index: 0, RetryCount: 1, Payload: "again\n"}, t0)
-	if got := b.all(); len(got) != 2 || got[1] != "again" || !strings.Contains(b.note(t0), "complete from the first chunk") {
+	if got := streamLines(b); len(got) != 2 || got[1] != "again" || !strings.Contains(b.note(t0), "complete from the first chunk") {
 		t.Errorf("a new attempt did not start over: %q %q", got, b.note(t0))
 	}
+}
+
+// streamLines is every line a stream buffer shows.
+func streamLines(b *streamBuf) []string {
+	out := make([]string, b.count())
+	for i := range out {
+		out[i] = b.line(i)
+	}
+	return out
 }
 
 func detailModel(t *testing.T) (*fake.Engine, Model) {
@@ -297,4 +306,23 @@ func TestDetailAndInboxGoldens(t *testing.T) {
 	m.width, m.height = 100, 16
 	m = step(t, m, press("w"))
 	t.Run("inbox", func(t *testing.T) { golden.RequireEqual(t, []byte(m.View())) })
+}
+
+// The stream pane shows the end while following; scrolling up pauses it.
+func TestStreamPaneFollowsAndScrolls(t *testing.T) {
+	_, m := detailModel(t)
+	m.height = 20
+	for i := range 50 {
+		m = update(m, feedEvent(durable.RunEvent{Kind: durable.TaskStream, RunID: "t1", TaskID: "t1", Index: int64(i), Payload: fmt.Sprintf("line %02d\n", i)}))
+	}
+	m = step(t, m, press("3"))
+	view := m.View()
+	if !strings.Contains(view, "line 49") || strings.Contains(view, "line 00") || !strings.Contains(view, "following") {
+		t.Fatalf("following view:\n%s", view)
+	}
+	m = step(t, m, press("k"))
+	view = m.View()
+	if strings.Contains(view, "line 49") || !strings.Contains(view, "line 48") || !strings.Contains(view, "paused") {
+		t.Errorf("scrolled-up view:\n%s", view)
+	}
 }

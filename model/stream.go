@@ -47,7 +47,7 @@ func (m *Model) streamBuf(taskID string) *streamBuf {
 func (b *streamBuf) add(ev durable.RunEvent, now time.Time) {
 	if b.first >= 0 && ev.RetryCount != b.attempt {
 		*b = *newStreamBuf()
-		b.lines = append(b.lines, "— attempt "+itoa(ev.RetryCount+1)+" —")
+		b.lines = append(b.lines, "— attempt "+strconv.Itoa(ev.RetryCount+1)+" —")
 	}
 	if b.first >= 0 && ev.Index <= b.last {
 		return
@@ -77,12 +77,20 @@ func (b *streamBuf) add(ev durable.RunEvent, now time.Time) {
 	}
 }
 
-// all is every line to show, the unfinished one included.
-func (b *streamBuf) all() []string {
+// count is the number of lines to show, the unfinished one included.
+func (b *streamBuf) count() int {
 	if b.partial == "" {
-		return b.lines
+		return len(b.lines)
 	}
-	return append(b.lines[:len(b.lines):len(b.lines)], b.partial)
+	return len(b.lines) + 1
+}
+
+// line is the i-th of those lines.
+func (b *streamBuf) line(i int) string {
+	if i == len(b.lines) {
+		return b.partial
+	}
+	return b.lines[i]
 }
 
 // note says what the buffer holds and what it cannot: chunks written
@@ -97,14 +105,12 @@ func (b *streamBuf) note(subscribedAt time.Time) string {
 		}
 		parts = append(parts, s+" (the engine keeps no stream chunks)")
 	case b.first > 0:
-		parts = append(parts, "joined mid-run at chunk "+itoa(int(b.first))+": earlier chunks are lost (the engine keeps none)")
+		parts = append(parts, "joined mid-run at chunk "+strconv.Itoa(int(b.first))+": earlier chunks are lost (the engine keeps none)")
 	default:
 		parts = append(parts, "complete from the first chunk")
 	}
 	if b != nil && b.dropped > 0 {
-		parts = append(parts, itoa(b.dropped)+" oldest lines dropped (keeps 2000 lines / 256 KiB)")
+		parts = append(parts, strconv.Itoa(b.dropped)+" oldest lines dropped (keeps 2000 lines / 256 KiB)")
 	}
 	return strings.Join(parts, " · ")
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

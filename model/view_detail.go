@@ -50,17 +50,21 @@ func (m Model) detailPane(h int) (string, []string) {
 	d := m.detail
 	switch d.tab {
 	case tabStream:
+		// Only the lines on screen are built: a stream keeps 2000.
 		b := m.streams[d.taskID]
-		var all []string
+		var lines []string
 		if b != nil {
-			all = b.all()
+			from, to := windowRange(b.count(), d.scroll[d.tab], h, d.follow)
+			for i := from; i < to; i++ {
+				lines = append(lines, b.line(i))
+			}
 		}
-		note := b.note(m.feedOpenedAt(d)) + m.followNote()
-		return note, ui.TextLines(window(all, d.scroll[d.tab], h, d.follow), m.width)
+		return b.note(d.openedAt) + m.followNote(), ui.TextLines(lines, m.width)
 	case tabLogs:
-		all := make([]string, len(d.logs))
-		for i, l := range d.logs {
-			all[i] = l.At.Local().Format("15:04:05.000") + " " + fmt.Sprintf("%-5s", strings.ToUpper(l.Level)) + " " + l.Message
+		from, to := windowRange(len(d.logs), d.scroll[d.tab], h, d.follow)
+		lines := make([]string, 0, to-from)
+		for _, l := range d.logs[from:to] {
+			lines = append(lines, l.At.Local().Format("15:04:05.000")+" "+fmt.Sprintf("%-5s", strings.ToUpper(l.Level))+" "+l.Message)
 		}
 		note := fmt.Sprintf("%d ctx.log lines", len(d.logs))
 		if d.logsErr != "" {
@@ -68,7 +72,7 @@ func (m Model) detailPane(h int) (string, []string) {
 		} else if d.logsAt.IsZero() {
 			note = "loading ctx.log lines…"
 		}
-		return note + m.followNote(), ui.TextLines(window(all, d.scroll[d.tab], h, d.follow), m.width)
+		return note + m.followNote(), ui.TextLines(lines, m.width)
 	case tabTimeline:
 		lines := ui.TimelineLines(m.timelineRows(), m.width, m.styles)
 		note := "durable event log · newest branch wins; dimmed entries were replaced by a branch"
@@ -99,17 +103,21 @@ func (m Model) followNote() string {
 	return " · paused (f to follow)"
 }
 
-// feedOpenedAt is when the detail's stream could first have been seen.
-func (m Model) feedOpenedAt(d *detailState) time.Time { return d.openedAt }
+// windowRange is the [from, to) of h lines out of total starting at
+// scroll, or the last h when following.
+func windowRange(total, scroll, h int, follow bool) (from, to int) {
+	maxScroll := max(total-h, 0)
+	if follow || scroll > maxScroll {
+		scroll = maxScroll
+	}
+	return scroll, min(scroll+h, total)
+}
 
 // window is the h lines of all starting at scroll, or the last h when
 // following.
 func window(all []string, scroll, h int, follow bool) []string {
-	maxScroll := max(len(all)-h, 0)
-	if follow || scroll > maxScroll {
-		scroll = maxScroll
-	}
-	return all[scroll:min(scroll+h, len(all))]
+	from, to := windowRange(len(all), scroll, h, follow)
+	return all[from:to]
 }
 
 // detailLineCount is the length of the current tab's content.
@@ -118,7 +126,7 @@ func (m Model) detailLineCount() int {
 	switch d.tab {
 	case tabStream:
 		if b := m.streams[d.taskID]; b != nil {
-			return len(b.all())
+			return b.count()
 		}
 		return 0
 	case tabLogs:
