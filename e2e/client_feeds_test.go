@@ -349,11 +349,7 @@ func testFeedsFollowARun(t *testing.T) {
 	}
 	wait("live", func(u client.FeedUpdate) bool { return u.Event == nil && u.State == client.FeedLive })
 	waitStatus(t, runID, "RUNNING", 60*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := env.stack.PushEvent(ctx, key, map[string]any{"ok": true}); err != nil {
-		t.Fatal(err)
-	}
+	pushEvent(t, key)
 	wait("finished", func(u client.FeedUpdate) bool { return u.Event == nil && u.State == client.FeedFinished })
 	f.Want([]string{runID})
 	if open := f.Open(); len(open) != 0 {

@@ -40,13 +40,12 @@ func waitForWaits(t *testing.T, names ...string) snap {
 		s = snapshot(t)
 		idx := byRun(s)
 		for _, name := range names {
-			sc := scenario{name: name}
-			i, ok := idx[sc.name]
+			i, ok := idx[name]
 			if !ok {
-				return false, sc.name + " not listed yet"
+				return false, name + " not listed yet"
 			}
 			if len(s.Tasks[i].Waits) == 0 {
-				return false, fmt.Sprintf("%s has no open wait yet (status %s, attempt %d)", sc.name, s.Tasks[i].Status, s.Tasks[i].Attempt)
+				return false, fmt.Sprintf("%s has no open wait yet (status %s, attempt %d)", name, s.Tasks[i].Status, s.Tasks[i].Attempt)
 			}
 		}
 		return true, ""

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -240,11 +239,7 @@ func TestReplayFinished(t *testing.T) {
 	tm.openRow("replay me")
 	tm.keys("R")
 	tm.waitScreen(5*time.Second, "the refusal for a running task", func(s string) bool { return strings.Contains(s, "replays finished tasks only") })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := env.stack.PushEvent(ctx, key, map[string]any{"ok": true}); err != nil {
-		t.Fatal(err)
-	}
+	pushEvent(t, key)
 	waitStatus(t, id, "COMPLETED", 30*time.Second)
 	tm.waitScreen(20*time.Second, "the detail to show it completed", func(s string) bool { return strings.Contains(s, "✔ completed") })
 	tm.keys("R")

@@ -25,6 +25,16 @@ func trigger(t *testing.T, task string, input map[string]any) string {
 	return id
 }
 
+// pushEvent sends an unscoped event, as a worker's wait expects it.
+func pushEvent(t *testing.T, key string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := env.stack.PushEvent(ctx, key, map[string]any{"ok": true}); err != nil {
+		t.Fatalf("push %s: %v", key, err)
+	}
+}
+
 // restGet decodes a GET of the engine's REST API, as ground truth
 // independent of hatchtop's client.
 func restGet(t *testing.T, path string, out any) {
@@ -154,12 +164,8 @@ func TestCompletionArrivesWithoutAPoll(t *testing.T) {
 	})
 	// Put the row under the cursor so its feed is the first one opened.
 	tm.filterTo(name)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	pushed := time.Now()
-	if err := env.stack.PushEvent(ctx, key, map[string]any{"ok": true}); err != nil {
-		t.Fatal(err)
-	}
+	pushEvent(t, key)
 	tm.waitScreen(20*time.Second, "the row to turn completed", func(s string) bool {
 		l := rowWith(s, name)
 		return strings.Contains(l, "completed") || strings.Contains(l, "✔")
@@ -179,11 +185,7 @@ func TestTimelineShowsSatisfaction(t *testing.T) {
 		l := rowWith(s, "timeline wait")
 		return strings.Contains(l, "WAIT_FOR") && strings.Contains(l, "waiting") && strings.Contains(l, "event "+key)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := env.stack.PushEvent(ctx, key, map[string]any{"ok": true}); err != nil {
-		t.Fatal(err)
-	}
+	pushEvent(t, key)
 	tm.waitScreen(20*time.Second, "the wait satisfied in the timeline", func(s string) bool {
 		return strings.Contains(rowWith(s, "timeline wait"), "satisfied")
 	})
