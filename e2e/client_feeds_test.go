@@ -348,7 +348,7 @@ func testFeedsFollowARun(t *testing.T) {
 		}
 	}
 	wait("live", func(u client.FeedUpdate) bool { return u.Event == nil && u.State == client.FeedLive })
-	waitStatus(t, runID, "RUNNING", 60*time.Second)
+	waitOpenWait(t, runID)
 	pushEvent(t, key)
 	wait("finished", func(u client.FeedUpdate) bool { return u.Event == nil && u.State == client.FeedFinished })
 	f.Want([]string{runID})

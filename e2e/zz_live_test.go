@@ -25,6 +25,34 @@ func trigger(t *testing.T, task string, input map[string]any) string {
 	return id
 }
 
+// waitOpenWait waits until a task's durable log holds an open wait, so a
+// push can satisfy it. (REST may read such a task as QUEUED, so its
+// status says less than its log.)
+func waitOpenWait(t *testing.T, taskID string) {
+	t.Helper()
+	eventually(t, 60*time.Second, func() (bool, string) {
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/stable/tenants/%s/durable-tasks/%s", env.stack.APIURL, env.stack.TenantID, taskID), nil)
+		req.Header.Set("Authorization", "Bearer "+env.stack.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false, err.Error()
+		}
+		defer resp.Body.Close()
+		var entries []struct {
+			IsSatisfied bool `json:"isSatisfied"`
+		}
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&entries) != nil {
+			return false, fmt.Sprintf("event log not readable yet (HTTP %d)", resp.StatusCode)
+		}
+		for _, e := range entries {
+			if !e.IsSatisfied {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("no open wait among %d entries", len(entries))
+	})
+}
+
 // pushEvent sends an unscoped event, as a worker's wait expects it.
 func pushEvent(t *testing.T, key string) {
 	t.Helper()
@@ -145,10 +173,7 @@ func TestCompletionArrivesWithoutAPoll(t *testing.T) {
 	requireStack(t)
 	key := fmt.Sprintf("e2e:finish:%d", time.Now().UnixNano())
 	id := trigger(t, "wait-event-labelled", map[string]any{"key": key, "label": "finish me by feed"})
-	eventually(t, 60*time.Second, func() (bool, string) {
-		st := taskStatus(t, id)
-		return st.Status == "RUNNING", "task status " + st.Status
-	})
+	waitOpenWait(t, id)
 	var name string
 	eventually(t, 30*time.Second, func() (bool, string) {
 		for _, task := range snapshot(t).Tasks {
