@@ -3,6 +3,7 @@ package durable
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,20 +12,28 @@ import (
 
 // FormatDuration renders a duration compactly for a narrow column:
 // "45s", "2m", "2m30s", "1h5m", "3d4h". Sub-second values round to "0s"
-// unless they are under a second and non-zero ("350ms").
+// unless they are under a second and non-zero ("350ms"). It is total: every
+// int64, math.MinInt64 included, has a rendering.
 func FormatDuration(d time.Duration) string {
 	if d < 0 {
-		return "-" + FormatDuration(-d)
+		// -(d+1)+1 is |d| without overflowing at math.MinInt64.
+		return "-" + formatMagnitude(uint64(-(d+1))+1)
 	}
-	if d > 0 && d < time.Second {
-		return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	return formatMagnitude(uint64(d))
+}
+
+// formatMagnitude renders n nanoseconds.
+func formatMagnitude(n uint64) string {
+	const ns = uint64(time.Second)
+	if n > 0 && n < ns {
+		return strconv.FormatUint(n/uint64(time.Millisecond), 10) + "ms"
 	}
-	s := int64(d / time.Second)
+	s := n / ns
 	days, s := s/86400, s%86400
 	hours, s := s/3600, s%3600
 	mins, secs := s/60, s%60
 	units := []struct {
-		n    int64
+		n    uint64
 		unit string
 	}{{days, "d"}, {hours, "h"}, {mins, "m"}, {secs, "s"}}
 	// The largest unit and the one below it are enough to read at a glance.
@@ -32,13 +41,28 @@ func FormatDuration(d time.Duration) string {
 		if u.n == 0 {
 			continue
 		}
-		out := strconv.FormatInt(u.n, 10) + u.unit
+		out := strconv.FormatUint(u.n, 10) + u.unit
 		if i+1 < len(units) && units[i+1].n > 0 {
-			out += strconv.FormatInt(units[i+1].n, 10) + units[i+1].unit
+			out += strconv.FormatUint(units[i+1].n, 10) + units[i+1].unit
 		}
 		return out
 	}
 	return "0s"
+}
+
+// CeilSecond rounds d up to a whole second, saturating instead of
+// overflowing near the largest duration; negative values round toward zero.
+func CeilSecond(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d.Truncate(time.Second)
+	}
+	if t := d.Truncate(time.Second); t != d {
+		if t > math.MaxInt64-time.Second {
+			return t
+		}
+		return t + time.Second
+	}
+	return d
 }
 
 // Countdown renders the remaining time of a wait: "1m59s", or "overdue 3s"
@@ -51,8 +75,7 @@ func Countdown(w Wait, now time.Time) string {
 		return "overdue " + FormatDuration(now.Sub(w.Deadline).Truncate(time.Second))
 	}
 	// Round up so a countdown never shows 0s while still running.
-	r := w.Remaining(now)
-	return FormatDuration((r + time.Second - 1).Truncate(time.Second))
+	return FormatDuration(CeilSecond(w.Remaining(now)))
 }
 
 // incrementPattern is the engine's own rule for a timeout increment:
