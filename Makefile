@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/hatchtop
 
-.PHONY: all build demo test unit e2e lint engine worker screenshots bench proto clean
+.PHONY: all build demo test unit e2e lint engine worker screenshots bench fuzz proto clean
 
 all: build
 
@@ -41,6 +41,18 @@ screenshots: build engine worker
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Every fuzz target of the repository, one at a time (go test -fuzz takes one
+# target per run), each for FUZZTIME. `make unit` already runs their seeds.
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+	  pkg=./$$(dirname $${file#./}); \
+	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+	    echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
 
 include client/proto.mk
 
