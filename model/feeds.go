@@ -78,6 +78,11 @@ func wantFeeds(s *feedSteer, seq uint64, ids []string) tea.Cmd {
 
 // wantedRuns is the runs whose feeds should be open: the detail's or the
 // selected run first, then the runs on screen, active ones only, capped.
+//
+// The open detail's run is wanted whatever its row says: a row that left
+// the list for a poll, or that a retryable failure marked failed, must not
+// close the feed, since a reopened feed misses the chunks in between. The
+// feed manager itself never reopens a run the engine said is over.
 func (m *Model) wantedRuns() []string {
 	var out []string
 	add := func(id string) {
@@ -90,7 +95,9 @@ func (m *Model) wantedRuns() []string {
 		}
 	}
 	if m.detail != nil {
-		add(m.detail.taskID)
+		if task, ok := m.detailTask(); ok && task.RunID != "" {
+			out = append(out, task.RunID)
+		}
 	}
 	add(m.selectedID)
 	for _, id := range m.visibleIDs() {

@@ -159,7 +159,7 @@ func TestStreamBufferOrderBoundsAndNotes(t *testing.T) {
 		t.Errorf("bound: %d lines, %d dropped, note %q", len(b.lines), b.dropped, b.note(t0))
 	}
 	b.add(durable.RunEvent{Kind: durable.TaskStream, Index: 0, RetryCount: 1, Payload: "again\n"}, t0)
-	if got := streamLines(b); len(got) != 2 || got[1] != "again" || !strings.Contains(b.note(t0), "complete from the first chunk") {
+	if got := streamLines(b); !slices.Equal(got, []string{"again"}) || !strings.Contains(b.note(t0), "complete from the first chunk · attempt 2") {
 		t.Errorf("a new attempt did not start over: %q %q", got, b.note(t0))
 	}
 }

@@ -52,14 +52,20 @@ func (m Model) detailPane(h int) (string, []string) {
 	case tabStream:
 		// Only the lines on screen are built: a stream keeps 2000.
 		b := m.streams[d.taskID]
-		var lines []string
+		var lines, shown []string
 		if b != nil {
 			from, to := windowRange(b.count(), d.scroll[d.tab], h, d.follow)
 			for i := from; i < to; i++ {
 				lines = append(lines, b.line(i))
 			}
+			shown = ui.TextLines(lines, m.width)
+			for i := from; i < to; i++ {
+				if b.isGap(i) { // our own marker: dimmed, apart from the output
+					shown[i-from] = m.styles.Dim.Render(shown[i-from])
+				}
+			}
 		}
-		return b.note(d.openedAt) + m.followNote(), ui.TextLines(lines, m.width)
+		return b.note(d.openedAt) + m.followNote(), shown
 	case tabLogs:
 		from, to := windowRange(len(d.logs), d.scroll[d.tab], h, d.follow)
 		lines := make([]string, 0, to-from)
