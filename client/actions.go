@@ -10,11 +10,25 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hatchet-dev/hatchet/pkg/client/rest"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/hatchtop/hatchtop/client/pb/dispatcherpb"
 	"github.com/hatchtop/hatchtop/client/pb/eventspb"
+	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/preflight"
 )
+
+// TaskState is the task as the engine tells it right now (v1-task:get):
+// an action's last check before it sends, so a task that finished while
+// its confirmation was open is not changed.
+func (c *Client) TaskState(ctx context.Context, taskID string) (durable.Task, error) {
+	t, err := c.getTask(ctx, taskID)
+	if err != nil {
+		return durable.Task{}, fmt.Errorf("state of task %s: %w", taskID, err)
+	}
+	return taskOf(*t), nil
+}
 
 // The calls below change the engine's state. In read-only mode each
 // refuses before anything is sent, and the transport refuses too.
@@ -28,6 +42,9 @@ func (c *Client) RefreshTimeout(ctx context.Context, taskID string, by time.Dura
 	}
 	if by < time.Millisecond {
 		return time.Time{}, fmt.Errorf("refresh timeout: the increment must be at least 1ms, got %s", by)
+	}
+	if err := preflight.Increment(by); err != nil {
+		return time.Time{}, fmt.Errorf("refresh timeout: %w", err)
 	}
 	resp, err := c.dispatch.RefreshTimeout(ctx, &dispatcherpb.RefreshTimeoutRequest{
 		TaskRunExternalId:  taskID,
@@ -81,16 +98,18 @@ func (c *Client) PushEvent(ctx context.Context, e Event) (string, error) {
 	if err := c.mutating("push event"); err != nil {
 		return "", err
 	}
-	if e.Key == "" {
-		return "", errors.New("push event: no key")
+	if err := preflight.Key(e.Key); err != nil {
+		return "", fmt.Errorf("push event: %w", err)
+	}
+	if err := preflight.Scope(e.Scope); err != nil {
+		return "", fmt.Errorf("push event: %w", err)
 	}
 	payload := string(e.Payload)
 	if payload == "" {
 		payload = "{}"
 	}
-	var obj map[string]any
-	if err := json.Unmarshal([]byte(payload), &obj); err != nil {
-		return "", errors.New("push event: the payload is not a JSON object")
+	if err := preflight.Payload(payload); err != nil {
+		return "", fmt.Errorf("push event: payload: %w", err)
 	}
 	req := &eventspb.PushEventRequest{Key: e.Key, Payload: payload, EventTimestamp: timestamppb.Now()}
 	if e.Scope != "" {
@@ -103,6 +122,11 @@ func (c *Client) PushEvent(ctx context.Context, e Event) (string, error) {
 		}
 		s := string(md)
 		req.AdditionalMetadata = &s
+	}
+	// The engine's gRPC server drops a message over its limit without
+	// saying why; refuse it here with the size.
+	if n := proto.Size(req); n > preflight.MaxMessage {
+		return "", fmt.Errorf("push event: the message is %s, over the engine's %s limit", preflight.Size(n), preflight.Size(preflight.MaxMessage))
 	}
 	resp, err := c.events.Push(ctx, req)
 	if err != nil {

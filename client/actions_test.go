@@ -12,7 +12,22 @@ import (
 
 	"github.com/hatchtop/hatchtop/client/pb/dispatcherpb"
 	"github.com/hatchtop/hatchtop/client/pb/eventspb"
+	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/preflight"
 )
+
+// sent counts the gRPC requests of like's type that reached the fake.
+func (f *fakeEngine) sent(like proto.Message) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, r := range f.grpcReqs {
+		if r.ProtoReflect().Descriptor() == like.ProtoReflect().Descriptor() {
+			n++
+		}
+	}
+	return n
+}
 
 func TestRefreshTimeout(t *testing.T) {
 	f := newFakeEngine(t, testToken())
@@ -166,5 +181,69 @@ func TestActionsRejectedToken(t *testing.T) {
 		if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), f.api.URL) {
 			t.Errorf("want ErrUnauthorized naming the address, got %v", err)
 		}
+	}
+}
+
+func TestTaskState(t *testing.T) {
+	f := newFakeEngine(t, testToken())
+	c := dialFake(t, f, nil)
+	ctx := ctxTimeout(t, 5*time.Second)
+	cases := map[string]struct {
+		status  durable.Status
+		evicted bool
+	}{
+		tid(2):  {durable.StatusRunning, true},
+		tid(4):  {durable.StatusQueued, false},
+		tid(10): {durable.StatusCompleted, false},
+	}
+	for id, want := range cases {
+		got, err := c.TaskState(ctx, id)
+		if err != nil || got.ID != id || got.Status != want.status || got.Evicted != want.evicted || got.Name == "" {
+			t.Errorf("%s: %+v, %v; want %s evicted=%v", id, got, err, want.status, want.evicted)
+		}
+	}
+	if _, err := c.TaskState(ctx, tid(99)); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown task: %v", err)
+	}
+	if f.count("task:"+tid(2)) != 1 {
+		t.Errorf("v1-task:get asked %d times", f.count("task:"+tid(2)))
+	}
+}
+
+// What the engine would refuse or silently mangle is refused before
+// anything is sent, with the reason.
+func TestPushEventRefusesWhatTheEngineWouldNotTake(t *testing.T) {
+	f := newFakeEngine(t, testToken())
+	c := dialFake(t, f, nil)
+	ctx := ctxTimeout(t, 5*time.Second)
+	big := `{"pad":"` + strings.Repeat("x", preflight.MaxPayload-10) + `"}`
+	cases := map[string]Event{
+		"control character (\\x1b at byte 3)": {Key: "pay\x1b[2Jment"},
+		"contains a space":                    {Key: "a key"},
+		"scope contains a control character":  {Key: "k", Scope: "s\x07"},
+		"over the engine's":                   {Key: "k", Payload: []byte(`{"pad":"` + strings.Repeat("x", preflight.MaxPayload) + `"}`)},
+		"the message is 4.0 MiB":              {Key: strings.Repeat("k", 64), Payload: []byte(big)},
+		"\\u0000":                             {Key: "k", Payload: []byte(`{"a":"\u0000"}`)},
+	}
+	for want, e := range cases {
+		_, err := c.PushEvent(ctx, e)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%.40q: %v, want %q", e.Key, err, want)
+		}
+	}
+	if n := f.sent(&eventspb.PushEventRequest{}); n != 0 {
+		t.Errorf("%d pushes reached the engine", n)
+	}
+}
+
+func TestRefreshTimeoutIsCapped(t *testing.T) {
+	f := newFakeEngine(t, testToken())
+	c := dialFake(t, f, nil)
+	_, err := c.RefreshTimeout(ctxTimeout(t, 5*time.Second), tid(3), 999999*time.Hour)
+	if err == nil || !strings.Contains(err.Error(), "cap of 24h") {
+		t.Errorf("999999h: %v", err)
+	}
+	if n := f.sent(&dispatcherpb.RefreshTimeoutRequest{}); n != 0 {
+		t.Errorf("%d refreshes reached the engine", n)
 	}
 }

@@ -29,6 +29,9 @@ type Engine interface {
 	TaskDetail(ctx context.Context, taskID string) (durable.Detail, error)
 	// TaskEvents returns a task's lifecycle events, newest first.
 	TaskEvents(ctx context.Context, taskID string) ([]durable.TaskEvent, error)
+	// TaskState is the task as the engine tells it now: actions check it
+	// right before they send.
+	TaskState(ctx context.Context, taskID string) (durable.Task, error)
 	// LogLines returns a task's ctx.log lines at or after since, oldest first.
 	LogLines(ctx context.Context, taskID string, since time.Time) ([]durable.LogLine, error)
 	// Subscribe follows one run's live events until the engine ends them.

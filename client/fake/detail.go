@@ -94,6 +94,23 @@ func (f *Engine) TaskEvents(_ context.Context, taskID string) ([]durable.TaskEve
 	return append([]durable.TaskEvent(nil), f.x().details[taskID].Events...), nil
 }
 
+// TaskState implements client.Engine: the task of SetDetail, else the
+// active list's, else not found.
+func (f *Engine) TaskState(_ context.Context, taskID string) (durable.Task, error) {
+	f.count("TaskState:" + taskID)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if d, ok := f.x().details[taskID]; ok {
+		return d.Task, nil
+	}
+	for _, t := range f.tasks {
+		if t.ID == taskID {
+			return t, nil
+		}
+	}
+	return durable.Task{}, fmt.Errorf("task %s: %w", taskID, client.ErrNotFound)
+}
+
 // LogLines implements client.Engine.
 func (f *Engine) LogLines(_ context.Context, taskID string, since time.Time) ([]durable.LogLine, error) {
 	f.count("LogLines:" + taskID)
