@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -9,7 +10,9 @@ import (
 // stream output, log lines) safe to put on a terminal: escape sequences
 // (CSI, OSC, DCS and friends) are dropped whole, other control characters
 // become spaces (tabs and newlines included, since rows are single lines),
-// and invalid UTF-8 becomes U+FFFD.
+// invisible format and bidi controls are dropped (see Hidden), and invalid
+// UTF-8 becomes U+FFFD. The result holds none of these, so Clean of a
+// cleaned string changes nothing.
 func Clean(s string) string {
 	if isPlain(s) {
 		return s
@@ -27,8 +30,10 @@ func Clean(s string) string {
 		case r == 0x9b || r == 0x9d || r == 0x90 || r == 0x98 || r == 0x9e || r == 0x9f:
 			// C1 introducers (CSI, OSC, DCS, SOS, PM, APC) in their 8-bit form.
 			i += size + sequenceBodyLen(s[i+size:], r == 0x9b)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			b.WriteByte(' ')
+		case IsControl(r) || r == '\u2028' || r == '\u2029':
+			b.WriteByte(' ') // line and paragraph separators break lines too
+			i += size
+		case Hidden(r):
 			i += size
 		default:
 			b.WriteString(s[i : i+size])
@@ -36,6 +41,25 @@ func Clean(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// IsControl reports a C0 or C1 control character, DEL included.
+func IsControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+// Hidden reports an invisible format or bidi control: the soft hyphen,
+// zero-width spaces and joiners, direction marks, embeddings, overrides
+// and isolates, word joiners, the BOM, and every other Unicode format
+// character (Cf). Terminals disagree on their width (a soft hyphen is a
+// cell in some, nothing in others), a right-to-left override reverses the
+// rest of the line, and a joiner glues emoji into one glyph only some
+// terminals draw as one: without it every terminal draws the parts.
+func Hidden(r rune) bool {
+	switch {
+	case r == 0xad, r >= 0x200b && r <= 0x200f, r >= 0x202a && r <= 0x202e,
+		r >= 0x2060 && r <= 0x2069, r == 0xfeff:
+		return true
+	}
+	return r >= 0x80 && unicode.Is(unicode.Cf, r)
 }
 
 // isPlain is the fast path: printable ASCII only.
@@ -65,8 +89,8 @@ func escapeLen(s string) int {
 	for n < len(s) && s[n] >= 0x20 && s[n] <= 0x2f {
 		n++
 	}
-	if n < len(s) {
-		n++
+	if n < len(s) && s[n] >= 0x30 && s[n] <= 0x7e {
+		n++ // the final byte; anything else is text and stays
 	}
 	return n
 }
