@@ -2,7 +2,6 @@ package model
 
 import (
 	"slices"
-	"strings"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -128,10 +127,11 @@ func (m *Model) onFeed(u client.FeedUpdate) {
 		case client.FeedLive:
 			m.feed.live[u.RunID] = true
 			delete(m.feed.retrying, u.RunID)
+			m.engineAnswered()
 		case client.FeedRetrying:
 			delete(m.feed.live, u.RunID)
-			reason := "engine unreachable"
-			if u.Err != nil && !strings.Contains(u.Err.Error(), client.ErrUnreachable.Error()) {
+			reason := "the stream broke" // the whole reason goes to the help
+			if u.Err != nil {
 				reason = u.Err.Error()
 			}
 			m.feed.retrying[u.RunID] = reason
@@ -141,6 +141,7 @@ func (m *Model) onFeed(u client.FeedUpdate) {
 		}
 		return
 	}
+	m.engineAnswered()
 	ev := *u.Event
 	if ev.Kind == durable.TaskStream {
 		m.streamBuf(ev.TaskID).add(ev, m.now)

@@ -84,12 +84,15 @@ func TestFeedStatesShowInTheHeader(t *testing.T) {
 	f.SetTasks(durableTask("t1", "a", -time.Minute))
 	m := startedModel(t, f)
 	m = update(m, feedMsg{update: client.FeedUpdate{RunID: "t1", State: client.FeedLive}})
-	if !strings.Contains(m.View(), "⚡1 feeds") {
+	if !strings.Contains(m.View(), "feeds ⚡1") {
 		t.Errorf("live feed not in the header:\n%s", firstLine(m.View()))
 	}
 	m = update(m, feedMsg{update: client.FeedUpdate{RunID: "t1", State: client.FeedRetrying, Err: fmt.Errorf("stream: %w", client.ErrUnreachable)}})
-	if l := firstLine(m.View()); !strings.Contains(l, "feeds reconnecting: engine unreachable") {
+	if l := firstLine(m.View()); !strings.Contains(l, "feeds ◌1 reconnecting") {
 		t.Errorf("retrying feed not in the header: %s", l)
+	}
+	if h := update(m, press("?")).View(); !strings.Contains(h, "1 reconnecting: stream: the engine is unreachable") {
+		t.Errorf("the help does not say why the feed reconnects:\n%s", h)
 	}
 	m = update(m, feedMsg{update: client.FeedUpdate{RunID: "t1", State: client.FeedLive}})
 	if l := firstLine(m.View()); strings.Contains(l, "reconnecting") {

@@ -23,8 +23,16 @@ const (
 // poll is due. It decides nothing by itself: Model.schedule reads it.
 type scheduler struct {
 	listInFlight bool
+	listSentAt   time.Time // when the poll in flight was sent
 	nextListAt   time.Time
 	listFails    int
+	// listSilentSince is when the first poll that ran out of time was
+	// sent; zero once the engine answers a poll.
+	listSilentSince time.Time
+
+	probeInFlight bool
+	nextProbeAt   time.Time
+	healFeeds     bool // the engine answered: the feeds should stop backing off
 
 	versionInFlight bool
 	versionRetryAt  time.Time
@@ -78,8 +86,10 @@ func (m *Model) schedule() []tea.Cmd {
 	s := &m.sched
 	if !s.listInFlight && !m.now.Before(s.nextListAt) {
 		s.listInFlight = true
+		s.listSentAt = m.now
 		cmds = append(cmds, fetchList(m.engine, m.now.Add(-m.since)))
 	}
+	cmds = append(cmds, m.scheduleHealth()...)
 	if m.version == "" && m.conn.Kind != ui.Failed && !s.versionInFlight && !m.now.Before(s.versionRetryAt) {
 		s.versionInFlight = true
 		cmds = append(cmds, fetchVersion(m.engine))

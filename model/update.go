@@ -50,6 +50,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case listMsg:
 		m.onList(msg)
+	case probeMsg:
+		m.onProbe(msg)
 	case logMsg:
 		m.onLog(msg)
 	case configMsg:
@@ -105,7 +107,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) onList(msg listMsg) {
-	m.sched.listDone(m.now, m.refresh, msg.err != nil)
+	m.onListAnswer(msg.err)
 	if msg.err != nil {
 		m.conn = connError(msg.err)
 		return
@@ -145,16 +147,13 @@ func (m *Model) onList(msg listMsg) {
 }
 
 // connError turns a failed poll into the header's connection state: a
-// rejected token will not heal, anything else is retried.
+// rejected token will not heal, anything else is retried. The reason is
+// whole: the header shows the state alone, the help the reason.
 func connError(err error) ui.Conn {
 	if errors.Is(err, client.ErrUnauthorized) {
 		return ui.Conn{Kind: ui.Failed, Reason: "token rejected"}
 	}
-	reason := "engine unreachable"
-	if !errors.Is(err, client.ErrUnreachable) {
-		reason = err.Error()
-	}
-	return ui.Conn{Kind: ui.Reconnecting, Reason: reason}
+	return ui.Conn{Kind: ui.Reconnecting, Reason: err.Error()}
 }
 
 func (m *Model) onLog(msg logMsg) {

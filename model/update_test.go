@@ -250,6 +250,7 @@ func TestConnectionStates(t *testing.T) {
 		t.Fatalf("conn %v after a good poll", m.conn)
 	}
 	f.FailList(fmt.Errorf("list: %w", client.ErrUnreachable))
+	f.FailVersion(fmt.Errorf("version: %w", client.ErrUnreachable)) // the whole engine is away
 	m = at(t, m, 2*time.Second)
 	if m.conn.Kind != ui.Reconnecting || !strings.Contains(m.View(), "reconnecting") {
 		t.Fatalf("unreachable engine: conn %v\n%s", m.conn, m.View())
@@ -261,6 +262,7 @@ func TestConnectionStates(t *testing.T) {
 		t.Fatal("retried the list without backing off")
 	}
 	f.FailList(nil)
+	f.FailVersion(nil)
 	m = at(t, m, 40*time.Second)
 	if m.conn.Kind != ui.Live {
 		t.Fatalf("did not come back live: %v", m.conn)

@@ -16,7 +16,7 @@ func (m Model) View() string {
 	}
 	if m.showHelp {
 		m.help.ShowAll = true
-		return ui.HelpScreen(m.fullHelp(), m.helpNotes(), m.width, m.height, m.styles)
+		return ui.HelpScreen(m.fullHelp(), append(m.connNotes(m.width), m.helpNotes()...), m.width, m.height, m.styles)
 	}
 	if box, ok := m.modalView(); ok {
 		return ui.Header(m.headerData(), m.width, m.styles) + "\n" + box + "\n" + m.footer()
@@ -37,14 +37,14 @@ func (m Model) headerData() ui.HeaderData {
 		Addr:     m.info.GRPCAddr,
 		Tenant:   m.info.TenantID,
 		Version:  m.version,
-		Conn:     m.conn,
+		Conn:     m.listConn(),
 		Counts:   m.counts,
 		Shown:    len(m.shown),
 		Total:    len(m.tasks),
 		Filter:   m.filter.Value(),
 		ReadOnly: m.readOnly,
 	}
-	h.FeedsLive, h.FeedsRetrying, h.FeedReason = m.feedHeader()
+	h.FeedsLive, h.FeedsRetrying, _ = m.feedHeader()
 	if !m.updated.IsZero() {
 		h.Updated = "updated " + durable.FormatDuration(m.now.Sub(m.updated).Truncate(1e9)) + " ago"
 	}

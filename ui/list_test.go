@@ -101,18 +101,3 @@ func TestLayoutGivesSpareToContentThatNeedsIt(t *testing.T) {
 		t.Errorf("widths %v, want B > C summing to 22", got)
 	}
 }
-
-func TestHeaderStates(t *testing.T) {
-	st := plainStyles()
-	h := sampleHeader()
-	h.Conn = Conn{Kind: Reconnecting, Reason: "engine unreachable"}
-	if out := Header(h, 120, st); !strings.Contains(out, "reconnecting: engine unreachable") {
-		t.Errorf("reconnecting header: %s", out)
-	}
-	h.Conn = Conn{Kind: Failed, Reason: "token rejected"}
-	h.Filter = "pay\x1b[31m"
-	out := Header(h, 120, st)
-	if !strings.Contains(out, "error: token rejected") || !strings.Contains(out, "filter pay") || strings.Contains(out, "\x1b") {
-		t.Errorf("failed header: %q", out)
-	}
-}

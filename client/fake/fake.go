@@ -23,6 +23,7 @@ type Engine struct {
 	logs    map[string][]durable.Entry
 	configs map[string]durable.Config
 	listErr error
+	verErr  error
 	calls   map[string]int
 	more    *extra
 }
@@ -66,6 +67,14 @@ func (f *Engine) FailList(err error) {
 	f.listErr = err
 }
 
+// FailVersion makes Version (the model's health probe) fail with err
+// until called with nil.
+func (f *Engine) FailVersion(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.verErr = err
+}
+
 // Calls returns how often a method was called ("ListActive",
 // "EventLog:<id>", "TaskConfig:<id>", "TaskDetail:<id>", "TaskEvents:<id>",
 // "LogLines:<id>", "Subscribe:<run id>", "Version", and each change by its
@@ -88,6 +97,11 @@ func (f *Engine) Info() client.Info { return f.info }
 // Version implements client.Engine.
 func (f *Engine) Version(context.Context) (string, error) {
 	f.count("Version")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.verErr != nil {
+		return "", f.verErr
+	}
 	return f.version, nil
 }
 

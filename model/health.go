@@ -1,0 +1,195 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/ui"
+)
+
+// One notion of engine health for the list and the feeds. While either
+// is backing off, a cheap probe asks the engine its version every second;
+// any answer (the probe, a poll, a feed opening or an event) ends every
+// backoff, so the list polls and every feed reopens at once. The README's
+// "Outages" section states these figures.
+const (
+	probeEvery   = time.Second     // the probe's pace while anything backs off
+	probeTimeout = 5 * time.Second // a probe's own deadline
+	silentAfter  = 3 * time.Second // a poll unanswered this long: "not answering"
+)
+
+// probeMsg carries the answer of one health probe.
+type probeMsg struct{ err error }
+
+// healthProbe asks the engine its version (Dispatcher.GetVersion), the
+// cheapest call there is.
+func healthProbe(v interface {
+	Version(context.Context) (string, error)
+}) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+		defer cancel()
+		_, err := v.Version(ctx)
+		return probeMsg{err: err}
+	}
+}
+
+// healer is the part of the feed manager that ends its backoffs.
+type healer interface{ Healthy() }
+
+// healFeeds tells the feed manager the engine answers.
+func healFeeds(f Feeds) tea.Cmd {
+	h, ok := f.(healer)
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg {
+		h.Healthy()
+		return nil
+	}
+}
+
+// backingOff reports whether the list or any feed waits to retry.
+func (m *Model) backingOff() bool {
+	return m.sched.listFails > 0 || len(m.feed.retrying) > 0
+}
+
+// engineAnswered ends every backoff: a list poll in backoff is due now,
+// and the feeds retrying are told to reopen (by the next schedule).
+func (m *Model) engineAnswered() {
+	s := &m.sched
+	if s.listFails > 0 {
+		s.listFails = 0
+		if !s.listInFlight {
+			s.nextListAt = m.now
+		}
+	}
+	if len(m.feed.retrying) > 0 {
+		s.healFeeds = true
+	}
+}
+
+// unanswered reports whether err means the engine never answered: the
+// request ran out of time, as against a refusal or an error reply.
+func unanswered(err error) bool {
+	return err != nil && errors.Is(err, context.DeadlineExceeded)
+}
+
+// onListAnswer books a list poll's end: its backoff or its success, and
+// how long the engine has been silent.
+func (m *Model) onListAnswer(err error) {
+	s := &m.sched
+	sent := s.listSentAt
+	s.listDone(m.now, m.refresh, err != nil)
+	switch {
+	case unanswered(err):
+		if s.listSilentSince.IsZero() {
+			s.listSilentSince = sent
+		}
+	case err == nil:
+		s.listSilentSince = time.Time{}
+		m.engineAnswered()
+	default:
+		s.listSilentSince = time.Time{}
+	}
+}
+
+// onProbe ends every backoff when the engine answered the probe.
+func (m *Model) onProbe(msg probeMsg) {
+	m.sched.probeInFlight = false
+	m.sched.nextProbeAt = m.now.Add(probeEvery)
+	if msg.err == nil {
+		m.engineAnswered()
+	}
+}
+
+// scheduleHealth returns the probe when one is due and the feeds' healing
+// when the engine just answered.
+func (m *Model) scheduleHealth() []tea.Cmd {
+	var cmds []tea.Cmd
+	s := &m.sched
+	if s.healFeeds {
+		s.healFeeds = false
+		if c := healFeeds(m.feeds); c != nil {
+			cmds = append(cmds, c)
+		}
+	}
+	if m.conn.Kind != ui.Failed && m.backingOff() && !s.probeInFlight && !m.now.Before(s.nextProbeAt) {
+		s.probeInFlight = true
+		cmds = append(cmds, healthProbe(m.engine))
+	}
+	return cmds
+}
+
+// listSilence is how long the list has waited for an answer: since the
+// poll in flight was sent or the first poll that ran out of time; zero
+// when the last poll was answered and none is out.
+func (m Model) listSilence() time.Duration {
+	s := m.sched
+	since := s.listSilentSince
+	if since.IsZero() && s.listInFlight {
+		since = s.listSentAt
+	}
+	if since.IsZero() {
+		return 0
+	}
+	return max(m.now.Sub(since), 0)
+}
+
+// listConn is the list's state for the header: the last poll's outcome,
+// unless a poll has gone unanswered for silentAfter, which the header says
+// instead; it never says "live" over data the engine has stopped updating.
+func (m Model) listConn() ui.Conn {
+	c := m.conn
+	if c.Kind == ui.Failed {
+		return c
+	}
+	if d := m.listSilence(); d >= silentAfter {
+		return ui.Conn{Kind: ui.NotAnswering, Silent: d,
+			Reason: "the engine at " + m.info.APIURL + " has not answered the list poll for " + durable.FormatDuration(d.Truncate(time.Second))}
+	}
+	return c
+}
+
+// connNotes are the help screen's lines on the connection: the whole
+// reason for the list's state and the feeds', wrapped to width.
+func (m Model) connNotes(width int) []string {
+	c := m.listConn()
+	var notes []string
+	switch c.Kind {
+	case ui.Live:
+		notes = append(notes, "list: live; polled every "+durable.FormatDuration(m.refresh)+".")
+	case ui.Connecting:
+		notes = append(notes, "list: connecting.")
+	case ui.NotAnswering:
+		notes = append(notes, "list: not answering: "+c.Reason+".")
+	default:
+		line := "list: " + ui.Clean(c.Reason)
+		if c.Kind == ui.Reconnecting && m.sched.nextListAt.After(m.now) {
+			line += "; retrying in " + durable.FormatDuration(m.sched.nextListAt.Sub(m.now).Round(time.Second))
+		}
+		notes = append(notes, line+".")
+	}
+	live, retrying, reason := m.feedHeader()
+	switch {
+	case retrying > 0:
+		notes = append(notes, "feeds: "+strconv.Itoa(live)+" open, "+strconv.Itoa(retrying)+" reconnecting: "+ui.Clean(reason)+".")
+	case live > 0:
+		notes = append(notes, "feeds: "+strconv.Itoa(live)+" open.")
+	}
+	var out []string
+	for _, n := range notes {
+		if width > 0 {
+			n = ansi.Wrap(n, width, " ")
+		}
+		out = append(out, strings.Split(n, "\n")...)
+	}
+	return out
+}

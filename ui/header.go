@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hatchtop/hatchtop/durable"
+)
+
+// HeaderData is what the two header lines show.
+type HeaderData struct {
+	Addr     string
+	Tenant   string
+	Version  string // "" while unknown
+	Conn     Conn   // the state of the list's poll
+	Updated  string // "updated 3s ago", "" before the first load
+	Counts   map[durable.Phase]int
+	Shown    int
+	Total    int
+	Filter   string
+	ReadOnly bool
+	// The live feeds: how many runs stream and how many reconnect. Why
+	// they reconnect is in the help screen: a reason in the header would
+	// crowd out the list's own state.
+	FeedsLive     int
+	FeedsRetrying int
+}
+
+// ConnKind is the state of the list's connection to the engine.
+type ConnKind int
+
+// Connection states.
+const (
+	Connecting   ConnKind = iota
+	Live                  // the last poll answered and none is overdue
+	Reconnecting          // the last poll failed; it is retried
+	NotAnswering          // a poll has waited Silent for an answer
+	Failed                // it will not heal by itself (token rejected)
+)
+
+// Conn is the connection state and, when it is not live, why.
+type Conn struct {
+	Kind   ConnKind
+	Reason string        // the whole reason, for the help screen
+	Silent time.Duration // how long the engine has not answered (NotAnswering)
+}
+
+// Header renders the two header lines. The first keeps the list's state
+// and the feeds' apart, each in a word or two; reasons are in the help.
+func Header(h HeaderData, width int, st Styles) string {
+	left := st.Title.Render("hatchtop") + st.Dim.Render(" ▸ ") + Clean(h.Addr) +
+		st.Dim.Render(" · tenant ") + shortID(h.Tenant)
+	if h.Version != "" {
+		left += st.Dim.Render(" · ") + Clean(h.Version)
+	}
+	right := st.Dim.Render("list ") + connText(h.Conn, st)
+	if f := feedsText(h, st); f != "" {
+		right += st.Dim.Render(" · feeds ") + f
+	}
+	if h.Conn.Kind == Reconnecting || h.Conn.Kind == NotAnswering || h.Conn.Kind == Failed || h.FeedsRetrying > 0 {
+		right += st.Dim.Render(" · ? why")
+	}
+	if h.Updated != "" {
+		right += st.Dim.Render(" · " + h.Updated)
+	}
+	line1 := spread(left, right, width)
+
+	var counts []string
+	for _, p := range []durable.Phase{durable.PhaseRunning, durable.PhaseEvicted, durable.PhaseQueued} {
+		counts = append(counts, st.Phase[p].Render(Glyph(p))+" "+string(p)+" "+strconv.Itoa(h.Counts[p]))
+	}
+	line2 := strings.Join(counts, "  ")
+	shown := strconv.Itoa(h.Total) + " active"
+	if h.Shown != h.Total {
+		shown = strconv.Itoa(h.Shown) + " of " + shown
+	}
+	line2 += st.Dim.Render("   " + shown)
+	if h.Filter != "" {
+		line2 += st.Dim.Render("   filter ") + st.FilterText.Render(Clean(h.Filter))
+	}
+	if h.ReadOnly {
+		line2 += st.Warn.Render("   read-only")
+	}
+	return line1 + "\n" + ansi.Truncate(line2, width, "…")
+}
+
+// connText is the list's state in a word or two.
+func connText(c Conn, st Styles) string {
+	switch c.Kind {
+	case Live:
+		return st.Live.Render("● live")
+	case Reconnecting:
+		return st.Warn.Render("◌ reconnecting")
+	case NotAnswering:
+		return st.Warn.Render("⚠ not answering " + durable.FormatDuration(c.Silent.Truncate(time.Second)))
+	case Failed:
+		// The only failures that do not heal have short reasons of our own
+		// ("token rejected"); anything longer waits in the help.
+		r := Clean(c.Reason)
+		if r == "" || ansi.StringWidth(r) > 24 {
+			r = "error"
+		}
+		return st.Error.Render("✘ " + r)
+	}
+	return st.Dim.Render("◌ connecting")
+}
+
+// feedsText counts the open and the reconnecting feeds, "" when none.
+func feedsText(h HeaderData, st Styles) string {
+	var parts []string
+	if h.FeedsLive > 0 {
+		parts = append(parts, st.Dim.Render("⚡"+strconv.Itoa(h.FeedsLive)))
+	}
+	if h.FeedsRetrying > 0 {
+		parts = append(parts, st.Warn.Render("◌"+strconv.Itoa(h.FeedsRetrying)+" reconnecting"))
+	}
+	return strings.Join(parts, " ")
+}
+
+// spread puts left and right on one line of width cells, truncating the
+// left part first and then the right if they do not fit.
+func spread(left, right string, width int) string {
+	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	if rw > width {
+		return ansi.Truncate(right, width, "…")
+	}
+	if lw+1+rw > width {
+		left = ansi.Truncate(left, max(width-rw-1, 0), "…")
+		lw = ansi.StringWidth(left)
+	}
+	return left + strings.Repeat(" ", max(width-lw-rw, 1)) + right
+}
+
+func shortID(id string) string {
+	id = Clean(id)
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
