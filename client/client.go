@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,20 +160,48 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 	return resp.GetVersion(), nil
 }
 
-// Check is the startup probe: the gRPC endpoint answers and accepts the
-// token, and so does the REST API. Its errors are one line meant for the
-// user, naming the address at fault.
+// ErrNotAnEngine is returned by Check when the gRPC address answers but
+// not as a Hatchet engine would.
+var ErrNotAnEngine = errors.New("not a Hatchet engine")
+
+// Check is the startup probe: the gRPC endpoint answers the version call
+// and accepts the token, and so does the REST API. Only a real answer to
+// GetVersion proves an engine: Unimplemented comes from any gRPC server.
+// Its errors are one line meant for the user, naming the address at fault.
 func (c *Client) Check(ctx context.Context) error {
-	_, err := c.dispatch.GetVersion(ctx, &dispatcherpb.GetVersionRequest{})
-	// Engines older than GetVersion answer Unimplemented after checking the
-	// token, which proves enough.
-	if err != nil && status.Code(err) != codes.Unimplemented {
+	if _, err := c.dispatch.GetVersion(ctx, &dispatcherpb.GetVersionRequest{}); err != nil {
+		if why, ok := notAnEngine(err); ok {
+			return &kindError{kind: ErrNotAnEngine, cause: err,
+				msg: c.fail.scrub(fmt.Sprintf("%s answered but is not a Hatchet engine (%s)", c.cfg.GRPCAddr, why))}
+		}
 		return c.explain(c.fail.grpc(c.cfg.GRPCAddr, "version", err))
 	}
 	if _, err := c.listPage(ctx, time.Now().Add(-time.Minute), 1, 0); err != nil {
 		return c.explain(err)
 	}
 	return nil
+}
+
+// notAnEngine recognises the answers of a server that is not Hatchet's
+// gRPC endpoint: a gRPC server without the Dispatcher service, an HTTP/1
+// server, an HTTP/2 server that is not gRPC.
+func notAnEngine(err error) (why string, ok bool) {
+	st, isStatus := status.FromError(err)
+	if !isStatus {
+		return "", false
+	}
+	msg := clean(st.Message())
+	l := strings.ToLower(msg)
+	switch {
+	case st.Code() == codes.Unimplemented:
+		return "gRPC Unimplemented: " + msg, true
+	case strings.Contains(l, "looked like an http/1.1 header"):
+		return "it answered HTTP/1.1, not gRPC; is this the API's address?", true
+	case strings.Contains(l, "unexpected http status code") || strings.Contains(l, "malformed header") ||
+		strings.Contains(l, "unexpected content-type"):
+		return "it answered HTTP/2 that is not gRPC: " + msg, true
+	}
+	return "", false
 }
 
 // explain adds the likely cause to a rejected token.

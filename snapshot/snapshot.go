@@ -5,6 +5,7 @@ package snapshot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,11 +72,11 @@ func Take(ctx context.Context, e client.Engine, since time.Time, now func() time
 	info := e.Info()
 	version, err := e.Version(ctx)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("engine version: %w", err)
+		return Snapshot{}, prefixed("engine version", err)
 	}
 	tasks, err := e.ListActive(ctx, since)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("list active tasks: %w", err)
+		return Snapshot{}, prefixed("list active tasks", err)
 	}
 	details := fetchDetails(ctx, e, tasks)
 	at := now()
@@ -84,6 +85,15 @@ func Take(ctx context.Context, e client.Engine, since time.Time, now func() time
 		s.Tasks = append(s.Tasks, build(t, details[i], at))
 	}
 	return s, nil
+}
+
+// prefixed names what failed, unless the engine's error already does
+// (the real client's do), so the printed line never says it twice.
+func prefixed(what string, err error) error {
+	if strings.HasPrefix(err.Error(), what) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 type detail struct {
@@ -107,12 +117,12 @@ func fetchDetails(ctx context.Context, e client.Engine, tasks []durable.Task) []
 			if cfg, err := e.TaskConfig(ctx, t.ID); err == nil {
 				d.cfg, d.cfgLoaded = cfg, true
 			} else {
-				d.err = fmt.Errorf("task config: %w", err)
+				d.err = prefixed("task config", err)
 			}
 			if t.Durable {
 				entries, err := e.EventLog(ctx, t.ID)
 				if err != nil {
-					d.err = fmt.Errorf("event log: %w", err)
+					d.err = prefixed("event log", err)
 				}
 				d.entries = entries
 			}
