@@ -4,14 +4,14 @@
 package settings
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -25,13 +25,6 @@ type Settings struct {
 	ReadOnly    bool
 	TimeoutWarn time.Duration
 	Keys        keymap.KeyMap
-}
-
-// file is the YAML shape. Keys map a binding name to one key or a list.
-type file struct {
-	ReadOnly    bool                 `yaml:"read_only"`
-	TimeoutWarn string               `yaml:"timeout_warning"`
-	Keys        map[string]yaml.Node `yaml:"keys"`
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/hatchtop/config.yaml, or
@@ -52,51 +45,118 @@ func Load(path string, explicit bool) (Settings, error) {
 		return s, nil
 	}
 	if err != nil {
-		return s, fmt.Errorf("config file: %w", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return s, fmt.Errorf("%s: cannot read the config file (%v)", path, err)
 	}
 	return Parse(path, data)
 }
 
-// Parse reads the config file's content; every error names the file and
-// the setting.
+// known are the settings of the file, in the order errors list them.
+var known = []string{"read_only", "timeout_warning", "keys"}
+
+// Parse reads the config file's content. Every error is one line naming
+// the file and the setting: "PATH: timeout_warning: "x" is not a positive
+// duration (like 1m or 90s)".
 func Parse(path string, data []byte) (Settings, error) {
 	s := Settings{Path: path, Keys: keymap.Default()}
-	var f file
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) { // an empty file sets nothing
-		return s, fmt.Errorf("config file %s: %w", path, err)
-	}
-	s.ReadOnly = f.ReadOnly
-	if f.TimeoutWarn != "" {
-		d, err := time.ParseDuration(f.TimeoutWarn)
-		if err != nil || d <= 0 {
-			return s, fmt.Errorf("config file %s: timeout_warning %q is not a positive duration (like 1m or 90s)", path, f.TimeoutWarn)
+	fail := func(setting, format string, args ...any) (Settings, error) {
+		if setting == "" {
+			return s, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
 		}
-		s.TimeoutWarn = d
+		return s, fmt.Errorf("%s: %s: %s", path, setting, fmt.Sprintf(format, args...))
 	}
-	for _, name := range sortedNames(f.Keys) {
-		node := f.Keys[name]
-		var keys []string
-		if err := node.Decode(&keys); err != nil {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fail("", "not valid YAML (%s)", oneLine(err))
+	}
+	if len(doc.Content) == 0 { // an empty file sets nothing
+		return s, nil
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		if top.Tag == "!!null" {
+			return s, nil
+		}
+		return fail("", "line %d: want settings as `name: value` lines", top.Line)
+	}
+	var keys *yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		name, value := top.Content[i].Value, top.Content[i+1]
+		if seen[name] {
+			return fail(name, "set twice (line %d)", top.Content[i].Line)
+		}
+		seen[name] = true
+		switch name {
+		case "read_only":
+			var b bool
+			if value.Kind != yaml.ScalarNode || value.Decode(&b) != nil {
+				return fail(name, "%s is not true or false", quoted(value))
+			}
+			s.ReadOnly = b
+		case "timeout_warning":
+			d, err := time.ParseDuration(value.Value)
+			if value.Kind != yaml.ScalarNode || err != nil || d <= 0 {
+				return fail(name, "%s is not a positive duration (like 1m or 90s)", quoted(value))
+			}
+			s.TimeoutWarn = d
+		case "keys":
+			if value.Kind != yaml.MappingNode && value.Tag != "!!null" {
+				return fail(name, "give bindings as `name: key` or `name: [key, key]` lines")
+			}
+			keys = value
+		default:
+			return fail(name, "unknown setting (known: %s)", strings.Join(known, ", "))
+		}
+	}
+	if keys == nil {
+		return s, nil
+	}
+	bindings := map[string]yaml.Node{}
+	for i := 0; i+1 < len(keys.Content); i += 2 {
+		bindings[keys.Content[i].Value] = *keys.Content[i+1]
+	}
+	for _, name := range sortedNames(bindings) {
+		node := bindings[name]
+		setting := "keys." + name
+		var list []string
+		if err := node.Decode(&list); err != nil {
 			var one string
-			if err := node.Decode(&one); err != nil {
-				return s, fmt.Errorf("config file %s: keys.%s: give a key or a list of keys", path, name)
+			if node.Kind != yaml.ScalarNode || node.Decode(&one) != nil {
+				return fail(setting, "give a key or a list of keys")
 			}
-			keys = []string{one}
+			list = []string{one}
 		}
-		for i, k := range keys {
+		for i, k := range list {
 			if k == "space" {
-				keys[i] = " "
+				list[i] = " "
 			}
 		}
-		km, err := s.Keys.Rebind(name, keys)
+		km, err := s.Keys.Rebind(name, list)
 		if err != nil {
-			return s, fmt.Errorf("config file %s: %w", path, err)
+			return fail(setting, "%s", oneLine(err))
 		}
 		s.Keys = km
 	}
 	return s, nil
+}
+
+// quoted shows a value as the user wrote it.
+func quoted(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return strconv.Quote(n.Value)
+	}
+	return fmt.Sprintf("the value on line %d", n.Line)
+}
+
+// oneLine joins a multi-line error (yaml's lists one problem a line) and
+// drops the library's own prefix.
+func oneLine(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 func sortedNames(m map[string]yaml.Node) []string {

@@ -60,3 +60,43 @@ func TestLoad(t *testing.T) {
 		t.Errorf("default path %s", got)
 	}
 }
+
+// Every bad file ends with exactly one line: the file, the setting, what
+// is wrong, never a Go type or a second line of the YAML library's.
+func TestParseErrorsAreOneLine(t *testing.T) {
+	cases := map[string]string{
+		"colour: red\n":                       "c.yaml: colour: unknown setting (known: read_only, timeout_warning, keys)",
+		"timeout_warning: soon\n":             `c.yaml: timeout_warning: "soon" is not a positive duration (like 1m or 90s)`,
+		"timeout_warning: -1m\n":              `c.yaml: timeout_warning: "-1m" is not a positive duration (like 1m or 90s)`,
+		"timeout_warning: [1m]\n":             `c.yaml: timeout_warning: the value on line 1 is not a positive duration (like 1m or 90s)`,
+		"read_only: maybe\n":                  `c.yaml: read_only: "maybe" is not true or false`,
+		"read_only: true\nread_only: false\n": "c.yaml: read_only: set twice (line 2)",
+		"keys: x\n":                           "c.yaml: keys: give bindings as `name: key` or `name: [key, key]` lines",
+		"keys:\n  cancel: {a: b}\n":           "c.yaml: keys.cancel: give a key or a list of keys",
+		"- a\n- b\n":                          "c.yaml: line 1: want settings as `name: value` lines",
+		"read_only: [\n":                      "c.yaml: not valid YAML (",
+		"a: 1\n  b: 2\n":                      "c.yaml: not valid YAML (",
+	}
+	for in, want := range cases {
+		_, err := Parse("c.yaml", []byte(in))
+		if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: error %q, want one line starting %q", in, err, want)
+		}
+		if err != nil && (strings.Contains(err.Error(), "settings.") || strings.Contains(err.Error(), "unmarshal")) {
+			t.Errorf("%q: error names a Go type: %q", in, err)
+		}
+	}
+	for _, in := range []string{"", "# nothing\n", "~\n", "keys:\n", "read_only: false\n"} {
+		if _, err := Parse("c.yaml", []byte(in)); err != nil {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
+
+func TestLoadNamesAnUnreadableFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "missing.yaml")
+	_, err := Load(p, true)
+	if err == nil || err.Error() != p+": cannot read the config file (no such file or directory)" {
+		t.Errorf("error %q", err)
+	}
+}
