@@ -21,6 +21,10 @@ const taskEventPage = 500
 // logLinePage bounds one request for ctx.log lines.
 const logLinePage = 1000
 
+// logLineMaxPages bounds one LogLines call: a task that wrote more lines
+// than this since the last read is caught up by the next calls.
+const logLineMaxPages = 100
+
 // TaskDetail implements Engine: the task (v1-task:get), its lifecycle
 // events (v1-task-event:list), and its run's other tasks for their outputs
 // and errors (v1-workflow-run:get).
@@ -201,15 +205,68 @@ func taskEventOf(e rest.V1TaskEvent) durable.TaskEvent {
 }
 
 // LogLines implements Engine: a task's ctx.log lines at or after since
-// (all when zero), oldest first (v1-log-line:list), at most logLinePage of
-// them: ask again from the last line's time for more. Lines written in one
-// batch share their time, so the last line's time comes back on the next
-// call: callers dedupe.
+// (all when zero), oldest first. It reads page after page until the
+// engine has no more (at most logLineMaxPages), so a task that logged
+// thousands of lines is caught up in one call.
 func (c *Client) LogLines(ctx context.Context, taskID string, since time.Time) ([]durable.LogLine, error) {
 	id, err := uuid.Parse(taskID)
 	if err != nil {
 		return nil, c.fail.notFound(fmt.Sprintf("task %q", taskID), err)
 	}
+	return pageLogLines(since, logLineMaxPages, func(from time.Time) ([]durable.LogLine, bool, error) {
+		return c.logLinePage(ctx, id, taskID, from)
+	})
+}
+
+// pageLogLines reads pages from since on, each page starting at the time
+// of the previous page's last line, until a page is not full. Lines at that time come back again on the next page: the ones
+// already read are skipped, so a repeated message is kept as often as it
+// was written.
+func pageLogLines(since time.Time, maxPages int, page func(since time.Time) (lines []durable.LogLine, full bool, err error)) ([]durable.LogLine, error) {
+	var out []durable.LogLine
+	from := since
+	for range maxPages {
+		lines, full, err := page(from)
+		if err != nil {
+			return nil, err
+		}
+		fresh := lines
+		if len(out) > 0 {
+			fresh = unseenAt(out, lines, from)
+		}
+		out = append(out, fresh...)
+		if !full || len(fresh) == 0 {
+			// A short page is the end. A full page of nothing new means
+			// more than a page of lines share one instant: paging by time
+			// cannot get past them, so stop rather than loop.
+			break
+		}
+		from = out[len(out)-1].At
+	}
+	return out, nil
+}
+
+// unseenAt is page without the lines at instant at that have already
+// been read (the tail of read), counting repeats.
+func unseenAt(read, page []durable.LogLine, at time.Time) []durable.LogLine {
+	had := map[string]int{}
+	for i := len(read) - 1; i >= 0 && read[i].At.Equal(at); i-- {
+		had[read[i].Message]++
+	}
+	out := make([]durable.LogLine, 0, len(page))
+	for _, l := range page {
+		if l.At.Equal(at) && had[l.Message] > 0 {
+			had[l.Message]--
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// logLinePage is one request: at most logLinePage lines at or after since,
+// oldest first, and whether the engine filled the page.
+func (c *Client) logLinePage(ctx context.Context, id uuid.UUID, taskID string, since time.Time) ([]durable.LogLine, bool, error) {
 	limit := int64(logLinePage)
 	asc := rest.V1LogLineOrderByDirection("ASC")
 	params := &rest.V1LogLineListParams{Limit: &limit, OrderByDirection: &asc}
@@ -222,13 +279,15 @@ func (c *Client) LogLines(ctx context.Context, taskID string, since time.Time) (
 	}
 	resp, err := c.api.V1LogLineListWithResponse(ctx, id, params)
 	if err != nil {
-		return nil, fmt.Errorf("log lines of task %s: %w", taskID, c.fail.transport(c.cfg.APIURL, err))
+		return nil, false, fmt.Errorf("log lines of task %s: %w", taskID, c.fail.transport(c.cfg.APIURL, err))
 	}
 	if resp.JSON200 == nil {
-		return nil, fmt.Errorf("log lines: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
+		return nil, false, fmt.Errorf("log lines: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
 	}
 	var out []durable.LogLine
+	full := false
 	if resp.JSON200.Rows != nil {
+		full = len(*resp.JSON200.Rows) >= logLinePage
 		for _, l := range *resp.JSON200.Rows {
 			if !since.IsZero() && l.CreatedAt.Before(since) {
 				continue
@@ -244,7 +303,7 @@ func (c *Client) LogLines(ctx context.Context, taskID string, since time.Time) (
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out, nil
+	return out, full, nil
 }
 
 // rawJSON is a payload as raw JSON; nil when absent or empty, which the

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -54,6 +55,7 @@ type detailState struct {
 	entriesAt time.Time
 
 	logs         []durable.LogLine
+	logsDropped  int // the oldest lines let go to keep maxLogLines
 	logsAt       time.Time
 	logsErr      string
 	logsInFlight bool
@@ -158,7 +160,8 @@ func (m *Model) onLogLines(msg logLinesMsg) {
 		}
 	}
 	if over := len(d.logs) - maxLogLines; over > 0 {
-		d.logs = d.logs[over:]
+		d.logs = slices.Clone(d.logs[over:]) // not to pin the dropped ones
+		d.logsDropped += over
 	}
 }
 

@@ -73,6 +73,9 @@ func (m Model) detailPane(h int) (string, []string) {
 			lines = append(lines, l.At.Local().Format("15:04:05.000")+" "+fmt.Sprintf("%-5s", strings.ToUpper(l.Level))+" "+l.Message)
 		}
 		note := fmt.Sprintf("%d ctx.log lines", len(d.logs))
+		if d.logsDropped > 0 {
+			note = fmt.Sprintf("%d earlier lines dropped (keeps the last %d) · ", d.logsDropped, maxLogLines) + note
+		}
 		if d.logsErr != "" {
 			note += " · " + d.logsErr
 		} else if d.logsAt.IsZero() {
