@@ -11,6 +11,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -87,13 +91,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.snapshot, args = true, args[1:]
 	}
 	fs := flag.NewFlagSet("hatchtop", flag.ContinueOnError)
-	// Parse errors become one line from run; only --help prints the usage.
+	// The flag package prints the usage on every parse error; only --help
+	// does here, and errors become one line from run.
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fs.SetOutput(stderr)
-		fmt.Fprintln(stderr, "usage: hatchtop [snapshot [--json]] [flags]")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {}
 	fs.StringVar(&o.profile, "profile", "", "use this profile of ~/.hatchet/profiles.yaml")
 	fs.DurationVar(&o.since, "since", 24*time.Hour, "how far back to look for active tasks")
 	fs.DurationVar(&o.refresh, "refresh", 2*time.Second, "poll interval of the active list")
@@ -104,13 +105,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.configFile, "config", "", "hatchtop's config file (default ~/.config/hatchtop/config.yaml)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintln(stderr, "usage: hatchtop [snapshot [--json]] [flags]")
+			fs.PrintDefaults()
 			return o, err
 		}
-		return o, fmt.Errorf("%w (try --help)", err)
+		return o, flagError(fs, err)
 	}
 	switch {
 	case fs.NArg() > 0:
-		return o, fmt.Errorf("unexpected argument %q (try --help)", fs.Arg(0))
+		return o, fmt.Errorf("unexpected argument %q (hatchtop --help lists the flags)", fs.Arg(0))
 	case o.since <= 0:
 		return o, fmt.Errorf("--since must be positive, got %s", o.since)
 	case o.refresh < 500*time.Millisecond:
@@ -135,6 +139,38 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.timeoutWarn = st.TimeoutWarn
 	}
 	return o, nil
+}
+
+// The flag package's error texts, reworded into one line that names the
+// flag as the user would type it.
+var (
+	flagUndefined = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	flagNoValue   = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
+	flagBadValue  = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+([^:]*): `)
+)
+
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if m := flagUndefined.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("unknown flag --%s (hatchtop --help lists the flags)", m[1])
+	}
+	if m := flagNoValue.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("--%s needs a value", m[1])
+	}
+	if m := flagBadValue.FindStringSubmatch(msg); m != nil {
+		want := "a valid value"
+		if f := fs.Lookup(m[2]); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				want = "true or false"
+			} else if g, ok := f.Value.(flag.Getter); ok {
+				if _, ok := g.Get().(time.Duration); ok {
+					want = "a duration (like 90s, 5m or 24h)"
+				}
+			}
+		}
+		return fmt.Errorf("--%s: %q is not %s", m[2], m[1], want)
+	}
+	return fmt.Errorf("%s (hatchtop --help lists the flags)", strings.Join(strings.Fields(msg), " "))
 }
 
 // openLog logs to a file, never to the terminal the TUI owns.
@@ -204,11 +240,59 @@ func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) i
 		Styles: ui.NewStyles(r), Keys: o.settings.Keys,
 		Feeds: feeds, TimeoutWarn: o.timeoutWarn, ReadOnly: o.readOnly,
 	})
-	p := tea.NewProgram(m, tea.WithAltScreen())
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+	// Bubble Tea's own handler knows SIGINT and SIGTERM only; SIGHUP (the
+	// terminal or tmux pane closing) would kill the process in the alternate
+	// screen with the cursor hidden. Every one of them quits through the
+	// program, which restores the terminal.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithoutSignalHandler())
+	got := quitOnSignals(p, logger)
+	_, err := p.Run()
+	sig := got()
+	if err != nil && !errors.Is(err, tea.ErrInterrupted) && sig == nil {
 		logger.Error("program ended", "err", err)
 		fmt.Fprintf(stderr, "hatchtop: %v\n", err)
 		return exitFailed
 	}
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s) // as a shell reports a process ended by s
+	}
 	return exitOK
+}
+
+// quitOnSignals asks p to quit on SIGHUP, SIGTERM or SIGINT, and kills it
+// (which restores the terminal too, skipping the last frame) if a second
+// one comes before it has. The returned func stops listening and says
+// which signal ended the program, if one did.
+func quitOnSignals(p *tea.Program, logger *slog.Logger) func() os.Signal {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	done := make(chan struct{})
+	first := make(chan os.Signal, 1)
+	go func() {
+		n := 0
+		for {
+			select {
+			case s := <-ch:
+				logger.Info("signal", "signal", s.String())
+				if n++; n == 1 {
+					first <- s
+					p.Quit()
+				} else {
+					p.Kill()
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() os.Signal {
+		signal.Stop(ch)
+		close(done)
+		select {
+		case s := <-first:
+			return s
+		default:
+			return nil
+		}
+	}
 }
