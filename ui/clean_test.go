@@ -82,16 +82,16 @@ func FuzzClean(f *testing.F) {
 }
 
 // inputCells is the most cells s can take on a terminal, code point by
-// code point: a control or a broken byte one (Clean makes it a space or
-// U+FFFD), a variation selector one (it can widen the character before
-// it), any other code point its own width.
+// code point by code point: a control, line separator or broken byte one
+// (Clean makes it a space or U+FFFD), a variation selector one (it can
+// widen the character before it), any other code point its own width.
 func inputCells(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		switch {
-		case r == utf8.RuneError && size <= 1, IsControl(r), r == 0xfe0f:
+		case r == utf8.RuneError && size <= 1, IsControl(r), r == '\u2028', r == '\u2029', r == 0xfe0f:
 			n++
 		default:
 			n += ansi.StringWidth(string(r))
