@@ -81,8 +81,8 @@ func FuzzClean(f *testing.F) {
 	})
 }
 
-// inputCells is the most cells s can take on a terminal, code point by
-// code point by code point: a control, line separator or broken byte one
+// inputCells is the most cells s can take on a terminal, drawn code point
+// by code point: a control, line separator or broken byte one
 // (Clean makes it a space or U+FFFD), a variation selector one (it can
 // widen the character before it), any other code point its own width.
 func inputCells(s string) int {
