@@ -111,6 +111,26 @@ func contentWidths(cols []column, rows [][]string) []int {
 	return want
 }
 
+// tableSlack is the most cells a terminal that draws code point by code
+// point may add to one of the rows as laid out in widths.
+func tableSlack(rows [][]string, widths []int, right func(int) bool) int {
+	slack := 0
+	for _, cells := range rows {
+		n := 0
+		for i, c := range cells {
+			if widths[i] > 0 && !isPlain(c) {
+				if right != nil && right(i) {
+					n += overshoot(fitRight(c, widths[i]))
+				} else {
+					n += overshoot(fit(c, widths[i]))
+				}
+			}
+		}
+		slack = max(slack, n)
+	}
+	return slack
+}
+
 func columnTitles(cols []column) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {

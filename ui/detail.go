@@ -54,6 +54,7 @@ type DetailHead struct {
 
 // DetailHeader renders the task's title line and the tab bar.
 func DetailHeader(h DetailHead, width int, st Styles) string {
+	width = drawable(width)
 	title := st.Phase[h.Phase].Render(Glyph(h.Phase)+" "+Clean(h.Status)) + " " + st.Title.Render(Clean(h.Task))
 	if h.Attempt != "" {
 		title += st.Dim.Render(" · " + h.Attempt)
@@ -70,12 +71,13 @@ func DetailHeader(h DetailHead, width int, st Styles) string {
 			tabs[i] = st.Dim.Render(label)
 		}
 	}
-	return ansi.Truncate(title, width, "…") + "\n" + ansi.Truncate(strings.Join(tabs, " "), width, "…")
+	return cut(title, width, "…") + "\n" + cut(strings.Join(tabs, " "), width, "…")
 }
 
 // SectionLines renders sections as aligned "name  value" lines, wrapping
 // nothing: long values are cut at the width, blocks are indented below.
 func SectionLines(secs []Section, width int, st Styles) []string {
+	width = drawable(width)
 	nameW := 0
 	for _, s := range secs {
 		for _, f := range s.Fields {
@@ -87,13 +89,13 @@ func SectionLines(secs []Section, width int, st Styles) []string {
 		if i > 0 {
 			out = append(out, "")
 		}
-		out = append(out, st.Header.Render(Clean(s.Title)))
+		out = append(out, st.Header.Render(cut(Clean(s.Title), width, "…")))
 		for _, f := range s.Fields {
 			name := "  " + f.Name + strings.Repeat(" ", nameW-ansi.StringWidth(f.Name)) + "  "
 			line := st.Dim.Render(name) + tone(f.Tone, st).Render(Clean(f.Value))
-			out = append(out, ansi.Truncate(line, width, "…"))
+			out = append(out, cut(line, width, "…"))
 			for _, l := range f.Block {
-				out = append(out, ansi.Truncate("    "+Clean(l), width, "…"))
+				out = append(out, cut("    "+Clean(l), width, "…"))
 			}
 		}
 	}
@@ -128,7 +130,13 @@ func TimelineLines(rows []TimelineRow, width int, st Styles) []string {
 	for r, row := range rows {
 		cells[r] = []string{Clean(row.Ref), row.Kind, Clean(row.Label), Clean(row.On), row.Registered, row.State}
 	}
-	widths := layout(timelineColumns, width, contentWidths(timelineColumns, cells))
+	width = drawable(width)
+	want := contentWidths(timelineColumns, cells)
+	widths := layout(timelineColumns, width, want)
+	if slack := tableSlack(cells, widths, nil); slack > 0 {
+		width -= slack
+		widths = layout(timelineColumns, width, want)
+	}
 	out := []string{st.Header.Render(fit(joinWidths(columnTitles(timelineColumns), widths), width))}
 	for r, row := range rows {
 		line := joinWidths(cells[r], widths)
@@ -152,7 +160,7 @@ func joinWidths(cells []string, widths []int) string { return joinAligned(cells,
 func TextLines(lines []string, width int) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		out[i] = ansi.Truncate(Clean(l), width, "…")
+		out[i] = cut(Clean(l), drawable(width), "…")
 	}
 	return out
 }
@@ -161,7 +169,7 @@ func TextLines(lines []string, width int) []string {
 func Pane(note string, lines []string, height, width int, st Styles) string {
 	out := make([]string, 0, height)
 	if note != "" {
-		out = append(out, st.Dim.Render(ansi.Truncate(note, width, "…")))
+		out = append(out, st.Dim.Render(cut(note, drawable(width), "…")))
 	}
 	for _, l := range lines {
 		if len(out) == height {

@@ -51,6 +51,7 @@ type Conn struct {
 // Header renders the two header lines. The first keeps the list's state
 // and the feeds' apart, each in a word or two; reasons are in the help.
 func Header(h HeaderData, width int, st Styles) string {
+	width = drawable(width) // never the last column: see width.go
 	left := st.Title.Render("hatchtop") + st.Dim.Render(" ▸ ") + Clean(h.Addr) +
 		st.Dim.Render(" · tenant ") + shortID(h.Tenant)
 	if h.Version != "" {
@@ -84,7 +85,7 @@ func Header(h HeaderData, width int, st Styles) string {
 	if h.ReadOnly {
 		line2 += st.Warn.Render("   read-only")
 	}
-	return line1 + "\n" + ansi.Truncate(line2, width, "…")
+	return line1 + "\n" + cut(line2, width, "…")
 }
 
 // connText is the list's state in a word or two.
@@ -123,13 +124,13 @@ func feedsText(h HeaderData, st Styles) string {
 // spread puts left and right on one line of width cells, truncating the
 // left part first and then the right if they do not fit.
 func spread(left, right string, width int) string {
-	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	lw, rw := safeWidth(left), safeWidth(right)
 	if rw > width {
-		return ansi.Truncate(right, width, "…")
+		return cut(right, width, "…")
 	}
 	if lw+1+rw > width {
-		left = ansi.Truncate(left, max(width-rw-1, 0), "…")
-		lw = ansi.StringWidth(left)
+		left = cut(left, max(width-rw-1, 0), "…")
+		lw = safeWidth(left)
 	}
 	return left + strings.Repeat(" ", max(width-lw-rw, 1)) + right
 }
@@ -137,7 +138,7 @@ func spread(left, right string, width int) string {
 func shortID(id string) string {
 	id = Clean(id)
 	if len(id) > 8 {
-		return id[:8]
+		return ansi.Truncate(id, 8, "") // whole clusters, should it not be a UUID
 	}
 	return id
 }

@@ -3,8 +3,6 @@ package ui
 import (
 	"strconv"
 	"strings"
-
-	"github.com/charmbracelet/x/ansi"
 )
 
 // InboxChromeHeight is the lines around the inbox table: the two header
@@ -40,7 +38,7 @@ var inboxColumns = []column{
 
 // InboxTitle is the line above the inbox table: what it is and how fresh.
 func InboxTitle(freshness string, width int, st Styles) string {
-	return ansi.Truncate(st.Title.Render("waits inbox")+st.Dim.Render(" · every open wait by the event that would end it · "+freshness), width, "…")
+	return cut(st.Title.Render("waits inbox")+st.Dim.Render(" · every open wait by the event that would end it · "+freshness), drawable(width), "…")
 }
 
 // InboxTable renders the groups and, under the selected one, its waiters,
@@ -54,7 +52,13 @@ func InboxTable(rows []InboxRow, offset, width, height int, empty string, st Sty
 		}
 		cells[r] = []string{key, strconv.Itoa(row.Wakes), Clean(row.Labels), row.Next}
 	}
-	widths := layout(inboxColumns, width, contentWidths(inboxColumns, cells))
+	width = drawable(width)
+	want := contentWidths(inboxColumns, cells)
+	widths := layout(inboxColumns, width, want)
+	if slack := tableSlack(cells, widths, nil); slack > 0 {
+		width -= slack
+		widths = layout(inboxColumns, width, want)
+	}
 	titles := columnTitles(inboxColumns)
 	var lines []string
 	if len(rows) == 0 && empty != "" {
@@ -69,7 +73,7 @@ func InboxTable(rows []InboxRow, offset, width, height int, empty string, st Sty
 				if w.Remaining != "" {
 					sub += "  " + st.Countdown.Render(w.Remaining)
 				}
-				lines = append(lines, ansi.Truncate(sub, width, "…"))
+				lines = append(lines, cut(sub, width, "…"))
 			}
 			continue
 		}

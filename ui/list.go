@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/hatchtop/hatchtop/durable"
 )
 
@@ -70,9 +68,11 @@ func Table(rows []Row, width, height int, empty string, st Styles) string {
 		cells[i] = rowCells(r)
 	}
 	want := contentWidths(listColumns, cells)
-	widths := layout(listColumns, width, want)
-	if widths[colStatus] == 0 {
-		widths = layout(withStatusGlyph(), width, want) // keep the glyph, drop the word
+	width = drawable(width)
+	widths := listWidths(width, want)
+	if slack := tableSlack(cells, widths, rightAligned); slack > 0 {
+		width -= slack // room for the cells a terminal may draw wider
+		widths = listWidths(width, want)
 	}
 	var b strings.Builder
 	b.WriteString(st.Header.Render(fit(joinCells(titles(widths), widths), width)))
@@ -90,6 +90,15 @@ func Table(rows []Row, width, height int, empty string, st Styles) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// listWidths lays the list's columns out in width cells.
+func listWidths(width int, want []int) []int {
+	widths := layout(listColumns, width, want)
+	if widths[colStatus] == 0 {
+		widths = layout(withStatusGlyph(), width, want) // keep the glyph, drop the word
+	}
+	return widths
 }
 
 // rowCells is a row's text per column, engine text cleaned.
@@ -185,19 +194,20 @@ type FooterData struct {
 
 // Footer renders the bottom line.
 func Footer(f FooterData, width int, st Styles) string {
+	width = drawable(width)
 	prefix := ""
 	if f.Marked > 0 {
 		prefix = st.Warn.Render("◆ "+strconv.Itoa(f.Marked)+" marked") + "  "
 	}
 	switch {
 	case f.Busy != "":
-		return ansi.Truncate(prefix+st.Warn.Render(Clean(f.Busy)), width, "…")
+		return cut(prefix+st.Warn.Render(Clean(f.Busy)), width, "…")
 	case f.Toast != "":
-		return ansi.Truncate(prefix+tone(f.ToastTone, st).Render(Clean(f.Toast)), width, "…")
+		return cut(prefix+tone(f.ToastTone, st).Render(Clean(f.Toast)), width, "…")
 	case f.Error != "":
-		return ansi.Truncate(prefix+st.Error.Render(Clean(f.Error)), width, "…")
+		return cut(prefix+st.Error.Render(Clean(f.Error)), width, "…")
 	}
-	return ansi.Truncate(prefix+f.Help, width, "…")
+	return cut(prefix+f.Help, width, "…")
 }
 
 // HelpScreen renders the full help with notes below it, in width×height.
@@ -207,12 +217,15 @@ func HelpScreen(fullHelp string, notes []string, width, height int, st Styles) s
 	b.WriteString(fullHelp)
 	b.WriteString("\n\n")
 	for _, n := range notes {
-		b.WriteString(st.Dim.Render(ansi.Truncate(n, width, "…")) + "\n")
+		b.WriteString(st.Dim.Render(Clean(n)) + "\n") // notes may quote the engine
 	}
 	b.WriteString("\n" + st.Dim.Render("press ? or esc to go back"))
 	lines := strings.Split(b.String(), "\n")
 	if len(lines) > height {
 		lines = lines[:height]
+	}
+	for i, l := range lines {
+		lines[i] = cut(l, drawable(width), "…") // the keys' columns too
 	}
 	return strings.Join(lines, "\n")
 }

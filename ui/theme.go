@@ -23,7 +23,8 @@ type Styles struct {
 	Countdown  lipgloss.Style
 	Label      lipgloss.Style
 	FilterText lipgloss.Style
-	Box        lipgloss.Style // the frame of dialogs and forms
+	Box        lipgloss.Style // the frame of dialogs and forms, as a lipgloss border
+	Edge       lipgloss.Style // the colour of a frame drawn line by line
 	Phase      map[durable.Phase]lipgloss.Style
 }
 
@@ -55,6 +56,7 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Label:      s(),
 		FilterText: s().Foreground(magenta),
 		Box:        s().Border(lipgloss.RoundedBorder()).BorderForeground(grey).Padding(0, 1),
+		Edge:       s().Foreground(grey),
 		Phase: map[durable.Phase]lipgloss.Style{
 			durable.PhaseRunning:   s().Foreground(green),
 			durable.PhaseQueued:    s().Foreground(grey),
