@@ -135,7 +135,7 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 		admin:    v1pb.NewAdminServiceClient(conn),
 		http:     s.httpClient,
 		api:      api,
-		fail:     failure{token: cfg.Token},
+		fail:     newFailure(cfg),
 		pageSize: s.pageSize,
 		logPage:  s.logPage,
 		durable:  map[string]bool{},

@@ -2,12 +2,17 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
 
 	"google.golang.org/grpc/codes"
@@ -35,6 +40,14 @@ func (e *kindError) Unwrap() []error {
 // failure builds errors that name an address and never hold the token.
 type failure struct {
 	token Secret
+	// plaintext is set for the "none" TLS strategy; tls then tells, when a
+	// server closed the connection unanswered, whether it speaks TLS.
+	plaintext bool
+	tls       *tlsSniffer
+}
+
+func newFailure(cfg Config) failure {
+	return failure{token: cfg.Token, plaintext: cfg.TLS == TLSNone, tls: newTLSSniffer()}
 }
 
 // scrub removes the token (or its signature alone) from text that came
@@ -76,7 +89,7 @@ func (f failure) grpc(addr, what string, err error) error {
 	case codes.Unauthenticated, codes.PermissionDenied:
 		return f.unauthorized(addr, "gRPC "+st.Code().String()+": "+msg, err)
 	case codes.Unavailable:
-		return f.unreachable(addr, reason(msg), err)
+		return f.unreachable(addr, f.dialReason(addr, msg), err)
 	case codes.DeadlineExceeded:
 		return f.unreachable(addr, "no answer before the deadline", errors.Join(err, context.DeadlineExceeded))
 	case codes.Canceled:
@@ -142,7 +155,23 @@ func apiMessage(body []byte) string {
 	return clean(e.Message)
 }
 
-// reason shortens a dial error to what a user can act on.
+// closedUnanswered is the reason for a server that hung up before it said
+// anything a gRPC client understands.
+const closedUnanswered = "it closed the connection before answering"
+
+// dialReason is reason, plus the TLS advice when it is right: a plaintext
+// client was hung up on by a server whose first bytes are TLS. A hang, a
+// refusal or a client already on TLS never gets it.
+func (f failure) dialReason(addr, msg string) string {
+	r := reason(msg)
+	if r == closedUnanswered && f.plaintext && f.tls.speaksTLS(addr) {
+		return "the server speaks TLS; set " + envTLS + "=tls"
+	}
+	return r
+}
+
+// reason shortens a dial error to what a user can act on. It guesses at
+// nothing: advice about TLS comes only from what the server sent.
 func reason(msg string) string {
 	l := strings.ToLower(msg)
 	switch {
@@ -154,16 +183,95 @@ func reason(msg string) string {
 		return "it does not speak TLS; try " + envTLS + "=none"
 	case strings.Contains(l, "server gave http response to https client"):
 		return "it does not speak TLS; use an http:// URL"
+	case strings.Contains(l, `malformed http response "\x15\x03`) || strings.Contains(l, `malformed http response "\x16\x03`):
+		return "the server speaks TLS; use an https:// URL" // a TLS record where HTTP was expected
+	case strings.Contains(l, "timeout") || strings.Contains(l, "deadline exceeded"):
+		return "timed out" // before the TLS cases: a hang is no handshake failure
 	case strings.Contains(l, "x509") || strings.Contains(l, "tls:") || strings.Contains(l, "handshake"):
 		return "TLS handshake failed: " + tlsDetail(msg)
 	case strings.Contains(l, "server preface"):
-		return "it closed the connection; if it expects TLS, set " + envTLS + "=tls"
-	case strings.Contains(l, "timeout") || strings.Contains(l, "deadline exceeded"):
-		return "timed out"
+		return closedUnanswered
 	case strings.Contains(l, "connection reset") || strings.Contains(l, "eof"):
 		return "the connection was closed: " + msg
 	}
 	return msg
+}
+
+// tlsSniffer tells whether a server speaks TLS by what it answers a TLS
+// hello, remembering the answer a little while: many calls fail at once.
+type tlsSniffer struct {
+	mu   sync.Mutex
+	seen map[string]sniffed
+	now  func() time.Time
+	dial func(addr string) (bool, error) // sniffTLS; tests replace it
+}
+
+type sniffed struct {
+	at  time.Time
+	tls bool
+}
+
+// sniffFor is how long an answer is kept and how long one sniff may take.
+const sniffFor = time.Second
+
+func newTLSSniffer() *tlsSniffer {
+	return &tlsSniffer{seen: map[string]sniffed{}, now: time.Now, dial: sniffTLS}
+}
+
+func (s *tlsSniffer) speaksTLS(addr string) bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock() // held across the sniff: concurrent failures share one
+	if v, ok := s.seen[addr]; ok && s.now().Sub(v.at) < sniffFor {
+		return v.tls
+	}
+	yes, _ := s.dial(addr)
+	s.seen[addr] = sniffed{at: s.now(), tls: yes}
+	return yes
+}
+
+// errSniffed ends a sniffing handshake once the server has spoken.
+var errSniffed = errors.New("sniffed")
+
+// sniffTLS sends a TLS hello to addr and reports whether the first bytes
+// back are a TLS handshake record (0x16 0x03). The handshake stops at the
+// server's certificate: nothing is sent after the hello, nothing trusted.
+func sniffTLS(addr string) (bool, error) {
+	conn, err := net.DialTimeout("tcp", addr, sniffFor)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(sniffFor)); err != nil {
+		return false, err
+	}
+	rec := &firstBytes{Conn: conn}
+	host, _, _ := net.SplitHostPort(addr)
+	cfg := &tls.Config{
+		ServerName: host,
+		// Verification is replaced by a refusal of every certificate: the
+		// connection never carries anything.
+		InsecureSkipVerify:    true, //nolint:gosec // see above
+		VerifyPeerCertificate: func([][]byte, [][]*x509.Certificate) error { return errSniffed },
+	}
+	err = tls.Client(rec, cfg).Handshake()
+	return len(rec.got) == 2 && rec.got[0] == 0x16 && rec.got[1] == 0x03, err
+}
+
+// firstBytes keeps the first two bytes read from a connection.
+type firstBytes struct {
+	net.Conn
+	got []byte
+}
+
+func (c *firstBytes) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if k := min(n, 2-len(c.got)); k > 0 {
+		c.got = append(c.got, p[:k]...)
+	}
+	return n, err
 }
 
 // tlsDetail keeps the innermost reason of a TLS failure ("certificate

@@ -90,6 +90,7 @@ type Feeds struct {
 	wg   sync.WaitGroup
 
 	mu      sync.Mutex
+	wake    chan struct{} // closed (and replaced) by Healthy
 	open    map[string]*feed
 	leaving map[string]*feed // unwanted, still winding down
 	done    map[string]bool  // finished or gone: never reopened
@@ -116,7 +117,7 @@ func NewFeeds(sub Subscriber, opt FeedOptions) *Feeds {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Feeds{
-		sub: sub, opt: opt, out: make(chan FeedUpdate, 1024), ctx: ctx, stop: stop,
+		sub: sub, opt: opt, out: make(chan FeedUpdate, 1024), ctx: ctx, stop: stop, wake: make(chan struct{}),
 		open: map[string]*feed{}, leaving: map[string]*feed{}, done: map[string]bool{},
 	}
 }
@@ -160,6 +161,23 @@ func (f *Feeds) Want(runIDs []string) {
 		f.wg.Add(1)
 		go f.follow(ctx, id, fd, prev)
 	}
+}
+
+// Healthy says the engine answers (a poll, a probe, another feed that
+// opened): every feed waiting out a backoff starts over from MinBackoff
+// and retries now, rather than at the end of a wait of up to MaxBackoff.
+func (f *Feeds) Healthy() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	close(f.wake)
+	f.wake = make(chan struct{})
+}
+
+// woken is closed at the next Healthy.
+func (f *Feeds) woken() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.wake
 }
 
 // Open lists the runs with a feed, sorted, for tests and logs.
@@ -220,10 +238,12 @@ func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 			return
 		}
 		var upSince time.Time
+		tried := f.opt.now()
 		err := f.sub.Subscribe(ctx, runID,
 			func() {
 				upSince = f.opt.now()
 				f.send(ctx, FeedUpdate{RunID: runID, State: FeedLive})
+				f.Healthy() // the engine answers: the other feeds stop waiting
 			},
 			func(ev durable.RunEvent) { f.send(ctx, FeedUpdate{RunID: runID, Event: &ev}) })
 		switch {
@@ -242,6 +262,9 @@ func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 		if !upSince.IsZero() && f.opt.now().Sub(upSince) >= f.opt.MaxBackoff {
 			backoff = f.opt.MinBackoff
 		}
+		// Taken after this feed's own opening, which must not cut its own
+		// backoff short: a stream that breaks as soon as it opens backs off.
+		wake := f.woken()
 		wait := backoff/2 + rand.N(backoff/2+1) // jitter keeps many feeds from reconnecting in step
 		if f.opt.Logf != nil {
 			f.opt.Logf("feed of run %s broke, retrying in %s: %v", runID, wait.Round(time.Millisecond), err)
@@ -250,13 +273,42 @@ func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 			f.closedBy(ctx, runID, fd)
 			return
 		}
-		select {
-		case <-ctx.Done():
+		woken, ok := f.pause(ctx, wait, wake, tried)
+		if !ok {
 			f.closedBy(ctx, runID, fd)
 			return
-		case <-f.opt.after(wait):
 		}
-		backoff = min(backoff*2, f.opt.MaxBackoff)
+		if woken {
+			backoff = f.opt.MinBackoff
+		} else {
+			backoff = min(backoff*2, f.opt.MaxBackoff)
+		}
+	}
+}
+
+// pause waits out one backoff, or less once wake is closed: then it
+// returns woken as soon as MinBackoff has passed since the attempt began
+// (feeds that break as soon as they open cannot spin each other). ok is
+// false when ctx ended.
+func (f *Feeds) pause(ctx context.Context, wait time.Duration, wake <-chan struct{}, tried time.Time) (woken, ok bool) {
+	timer, until := f.opt.after(wait), f.opt.now().Add(wait)
+	for {
+		select {
+		case <-ctx.Done():
+			return woken, false
+		case <-timer:
+			return woken, true
+		case <-wake:
+			woken, wake = true, nil
+			now := f.opt.now()
+			soonest := tried.Add(f.opt.MinBackoff).Sub(now)
+			if soonest <= 0 {
+				return true, true
+			}
+			if soonest < until.Sub(now) {
+				timer = f.opt.after(soonest)
+			}
+		}
 	}
 }
 

@@ -452,3 +452,205 @@ func TestFeedStateNames(t *testing.T) {
 		t.Error(FeedLive, FeedGone, FeedState(42))
 	}
 }
+
+// manualClock is a clock whose timers fire only when the test moves it,
+// so a backoff lasts exactly as long as the test says.
+type manualClock struct {
+	mu     sync.Mutex
+	t      time.Time
+	timers []manualTimer
+	asked  []time.Duration
+}
+
+type manualTimer struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func (c *manualClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *manualClock) after(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.asked = append(c.asked, d)
+	ch := make(chan time.Time, 1)
+	c.timers = append(c.timers, manualTimer{at: c.t.Add(d), ch: ch})
+	return ch
+}
+
+// advance moves the clock and fires the timers that are due.
+func (c *manualClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	kept := c.timers[:0]
+	for _, tm := range c.timers {
+		if tm.at.After(c.t) {
+			kept = append(kept, tm)
+			continue
+		}
+		tm.ch <- c.t
+	}
+	c.timers = kept
+}
+
+// waitAsked waits until n backoff waits have been asked for and returns
+// them all.
+func (c *manualClock) waitAsked(t *testing.T, n int) []time.Duration {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c.mu.Lock()
+		got := slices.Clone(c.asked)
+		c.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waits asked for within 5s, want %d: %v", len(got), n, got)
+		}
+		runtime.Gosched()
+	}
+}
+
+func newManualFeeds(sub Subscriber, opt FeedOptions) (*Feeds, *manualClock) {
+	clock := &manualClock{t: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	opt.after, opt.now = clock.after, clock.now
+	return NewFeeds(sub, opt), clock
+}
+
+// nextCall waits for the next Subscribe call, of any run.
+func (s *ctlSub) nextCall(t *testing.T) *subCall {
+	t.Helper()
+	select {
+	case c := <-s.calls:
+		return c
+	case <-time.After(5 * time.Second):
+		t.Fatal("no Subscribe call within 5s")
+	}
+	return nil
+}
+
+// failAll breaks the next call of each of n feeds and waits until every
+// one of them waits out its backoff; it returns those waits.
+func failAll(t *testing.T, sub *ctlSub, clock *manualClock, n, asked int) []time.Duration {
+	t.Helper()
+	for range n {
+		sub.nextCall(t).finish(fmt.Errorf("feed: %w", ErrUnreachable))
+	}
+	return clock.waitAsked(t, asked+n)[asked:]
+}
+
+// Issue 7: the feeds back off up to 30 s while the engine is away; once
+// it answers, Healthy makes every one of them reopen at once instead of
+// at the end of its wait, and their next failure backs off from 1 s again.
+func TestFeedsHealthyEndsEveryBackoff(t *testing.T) {
+	sub := newCtlSub()
+	f, clock := newManualFeeds(sub, FeedOptions{MinBackoff: time.Second, MaxBackoff: 30 * time.Second})
+	defer f.Close()
+	go func() {
+		for range f.Updates() {
+		}
+	}()
+	runs := []string{"r1", "r2", "r3"}
+	f.Want(runs)
+	var waits []time.Duration
+	asked := 0
+	for round := 0; round < 8; round++ {
+		waits = failAll(t, sub, clock, len(runs), asked)
+		asked += len(runs)
+		if round < 7 {
+			clock.advance(slices.Max(waits)) // every feed retries
+		}
+	}
+	for _, w := range waits {
+		if w < 15*time.Second || w > 30*time.Second {
+			t.Fatalf("after 8 failures the waits are %v, want the 30s cap (jittered 15s..30s)", waits)
+		}
+	}
+	// The engine is back 2 s into those waits: no timer is due for 13 s
+	// or more, yet every feed reopens without the clock moving.
+	clock.advance(2 * time.Second)
+	f.Healthy()
+	seen := map[string]*subCall{}
+	for range runs {
+		c := sub.nextCall(t)
+		seen[c.run] = c
+		c.open()
+	}
+	if len(seen) != len(runs) {
+		t.Fatalf("reopened %v after Healthy, want every feed", seen)
+	}
+	// Healed: the next break starts over at MinBackoff.
+	seen["r1"].finish(fmt.Errorf("feed: %w", ErrUnreachable))
+	waits = clock.waitAsked(t, asked+1)[asked:]
+	if waits[0] < 500*time.Millisecond || waits[0] > time.Second {
+		t.Errorf("the first wait after healing is %s, want 0.5s..1s", waits[0])
+	}
+}
+
+// A feed that opens proves the engine answers: the others, deep in their
+// backoff, reopen at once.
+func TestFeedsOneOpeningWakesTheOthers(t *testing.T) {
+	sub := newCtlSub()
+	f, clock := newManualFeeds(sub, FeedOptions{MinBackoff: time.Second, MaxBackoff: 30 * time.Second})
+	defer f.Close()
+	go func() {
+		for range f.Updates() {
+		}
+	}()
+	f.Want([]string{"a", "b"})
+	var waits []time.Duration
+	asked := 0
+	for round := 0; round < 7; round++ {
+		waits = failAll(t, sub, clock, 2, asked)
+		asked += 2
+		if round < 6 {
+			clock.advance(slices.Max(waits))
+		}
+	}
+	// Only the sooner timer fires (the waits are jittered apart).
+	clock.advance(slices.Min(waits))
+	c := sub.nextCall(t)
+	c.open()
+	other := sub.nextCall(t) // no clock move: woken by the first one's opening
+	if other.run == c.run {
+		t.Fatalf("the same run %s twice", c.run)
+	}
+}
+
+// Healthy right after an attempt does not retry at once: a feed that
+// breaks as soon as it opens would otherwise spin with the others.
+func TestFeedsHealthyKeepsAMinimumBetweenAttempts(t *testing.T) {
+	sub := newCtlSub()
+	f, clock := newManualFeeds(sub, FeedOptions{MinBackoff: time.Second, MaxBackoff: 30 * time.Second})
+	defer f.Close()
+	go func() {
+		for range f.Updates() {
+		}
+	}()
+	f.Want([]string{"a"})
+	asked := 0
+	for round := 0; round < 5; round++ {
+		waits := failAll(t, sub, clock, 1, asked)
+		asked++
+		if round < 4 {
+			clock.advance(waits[0])
+		}
+	}
+	clock.advance(300 * time.Millisecond)
+	f.Healthy()
+	waits := clock.waitAsked(t, asked+1)
+	if got := waits[asked]; got != 700*time.Millisecond {
+		t.Fatalf("woken 0.3s after its attempt, the feed waits %s more, want 0.7s", got)
+	}
+	if sub.count("a") != 5 {
+		t.Fatalf("%d calls before the minimum passed, want 5", sub.count("a"))
+	}
+	clock.advance(700 * time.Millisecond)
+	sub.nextCall(t).open()
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
@@ -24,6 +25,15 @@ var keepaliveParams = keepalive.ClientParameters{
 	Time:                20 * time.Second,
 	Timeout:             10 * time.Second,
 	PermitWithoutStream: true,
+}
+
+// reconnectParams cap grpc's own reconnect backoff at 1 s (its default
+// grows to 2 min): calls fail at once while the connection is down, so an
+// engine back from an outage would otherwise stay unreachable to the
+// probe and the feeds long after it answers again.
+var reconnectParams = grpc.ConnectParams{
+	Backoff:           backoff.Config{BaseDelay: 250 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: time.Second},
+	MinConnectTimeout: 5 * time.Second,
 }
 
 // grpcOptions secures the connection per the TLS strategy and sends the
@@ -42,6 +52,7 @@ func grpcOptions(cfg Config) ([]grpc.DialOption, error) {
 		grpc.WithTransportCredentials(creds),
 		grpc.WithPerRPCCredentials(bearer{token: cfg.Token, secure: cfg.TLS == TLSOn}),
 		grpc.WithKeepaliveParams(keepaliveParams),
+		grpc.WithConnectParams(reconnectParams),
 		grpc.WithUserAgent(userAgent),
 	}, nil
 }

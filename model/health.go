@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
 	"github.com/hatchtop/hatchtop/ui"
 )
@@ -43,6 +44,8 @@ func healthProbe(v interface {
 
 // healer is the part of the feed manager that ends its backoffs.
 type healer interface{ Healthy() }
+
+var _ healer = (*client.Feeds)(nil)
 
 // healFeeds tells the feed manager the engine answers.
 func healFeeds(f Feeds) tea.Cmd {

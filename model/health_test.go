@@ -30,7 +30,7 @@ func newHealingFeeds() *healingFeeds {
 	return &healingFeeds{ch: ch}
 }
 
-func (h *healingFeeds) Want([]string)                      {}
+func (h *healingFeeds) Want([]string)                     {}
 func (h *healingFeeds) Updates() <-chan client.FeedUpdate { return h.ch }
 func (h *healingFeeds) Healthy() {
 	h.mu.Lock()
