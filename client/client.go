@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -174,7 +175,13 @@ func (c *Client) Check(ctx context.Context) error {
 			return &kindError{kind: ErrNotAnEngine, cause: err,
 				msg: c.fail.scrub(fmt.Sprintf("%s answered but is not a Hatchet engine (%s)", c.cfg.GRPCAddr, why))}
 		}
-		return c.explain(c.fail.grpc(c.cfg.GRPCAddr, "version", err))
+		err = c.fail.grpc(c.cfg.GRPCAddr, "version", err)
+		if errors.Is(err, ErrUnreachable) {
+			if why := c.tlsRefusal(ctx); why != "" {
+				return c.fail.unreachable(c.cfg.GRPCAddr, why, err)
+			}
+		}
+		return c.explain(err)
 	}
 	if _, err := c.listPage(ctx, time.Now().Add(-time.Minute), 1, 0); err != nil {
 		return c.explain(err)
@@ -202,6 +209,42 @@ func notAnEngine(err error) (why string, ok bool) {
 		return "it answered HTTP/2 that is not gRPC: " + msg, true
 	}
 	return "", false
+}
+
+// tlsRefusal tells, after a failed call, whether the gRPC endpoint
+// refused our TLS client: no certificate, or one it does not trust. Under
+// TLS 1.3 that refusal comes after the handshake, so gRPC may only have
+// seen a broken pipe; one handshake and read of our own hears the alert.
+func (c *Client) tlsRefusal(ctx context.Context) string {
+	if c.cfg.TLS == TLSNone {
+		return ""
+	}
+	tc, err := tlsConfig(c.cfg)
+	if err != nil {
+		return ""
+	}
+	tc.ServerName = c.cfg.ServerName
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, err := (&tls.Dialer{Config: tc}).DialContext(ctx, "tcp", c.cfg.GRPCAddr)
+	if err != nil {
+		return ""
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	_ = conn.SetReadDeadline(deadline)
+	_, err = conn.Read(make([]byte, 1))
+	var alert tls.AlertError
+	if !errors.As(err, &alert) && (err == nil || !strings.Contains(err.Error(), "remote error: tls: ")) {
+		return ""
+	}
+	msg := err.Error()
+	msg = msg[strings.LastIndex(msg, "tls: ")+len("tls: "):]
+	if strings.Contains(msg, "certificate required") {
+		return fmt.Sprintf("TLS handshake failed: %s; the engine wants a client certificate: set %s=mtls with %s and %s",
+			msg, envTLS, envCertFile, envKeyFile)
+	}
+	return "TLS handshake failed: the engine refused the client certificate: " + msg
 }
 
 // explain adds the likely cause to a rejected token.

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -22,14 +23,20 @@ const (
 	envRootCAFile = "HATCHET_CLIENT_TLS_ROOT_CA_FILE"
 	envRootCA     = "HATCHET_CLIENT_TLS_ROOT_CA"
 	envServerName = "HATCHET_CLIENT_TLS_SERVER_NAME"
+	envCertFile   = "HATCHET_CLIENT_TLS_CERT_FILE"
+	envKeyFile    = "HATCHET_CLIENT_TLS_KEY_FILE"
+	envCert       = "HATCHET_CLIENT_TLS_CERT"
+	envKey        = "HATCHET_CLIENT_TLS_KEY"
+	envMinVersion = "HATCHET_CLIENT_TLS_MIN_VERSION"
 )
 
 // TLSStrategy says how the gRPC connection is secured.
 type TLSStrategy string
 
-// The strategies hatchtop supports; the SDKs' "mtls" is refused for now.
+// The SDKs' strategies.
 const (
 	TLSOn   TLSStrategy = "tls"
+	TLSMTLS TLSStrategy = "mtls" // TLS with a client certificate, which the engine may require
 	TLSNone TLSStrategy = "none" // plaintext, for local engines
 )
 
@@ -45,9 +52,17 @@ type Config struct {
 	RootCAFile string // extra root CA (PEM file), trusted besides the system's
 	RootCA     string // the same, inline PEM
 	ServerName string // TLS server name; the host of GRPCAddr by default
-	Profile    string // the CLI profile the settings came from, if any
-	ExpiresAt  time.Time
-	ReadOnly   bool // refuse every change, in the client and its transports
+	// ServerNameSet says ServerName was configured rather than derived: the
+	// REST API is then verified under it too (else under its URL's host).
+	ServerNameSet bool
+	CertFile      string // client certificate (PEM file), presented to gRPC and REST
+	KeyFile       string // its private key (PEM file)
+	Cert          string // the certificate inline (PEM)
+	Key           Secret // the key inline (PEM); never printed
+	MinVersion    uint16 // lowest TLS version; tls.VersionTLS12 unless set
+	Profile       string // the CLI profile the settings came from, if any
+	ExpiresAt     time.Time
+	ReadOnly      bool // refuse every change, in the client and its transports
 }
 
 // String describes the config for logs, without the token.
@@ -55,6 +70,9 @@ func (c Config) String() string {
 	s := fmt.Sprintf("grpc=%s api=%s tenant=%s tls=%s", c.GRPCAddr, c.APIURL, c.TenantID, c.TLS)
 	if c.ServerName != "" {
 		s += " server_name=" + c.ServerName
+	}
+	if c.CertFile != "" || c.Cert != "" {
+		s += " client_cert=" + first(c.CertFile, "inline")
 	}
 	if c.Namespace != "" {
 		s += " namespace=" + c.Namespace
@@ -97,14 +115,18 @@ type settings struct {
 	tls       string
 	tlsName   string // how errors name the strategy's origin
 	profile   string
+	// hatchtop's own profile fields; empty from the environment
+	rootCAFile, certFile, keyFile, serverName string
 }
 
 // LoadConfig builds a Config. Precedence: an explicit --profile, else
 // HATCHET_CLIENT_TOKEN with the other HATCHET_CLIENT_* variables, else the
 // CLI's default (or only) profile. Claims of the token fill whatever is
 // still unset. A profile's own values win over the environment's; the
-// namespace and TLS root CA and server name, which profiles lack, always
-// come from the environment. Errors are one line and never hold the token.
+// namespace and the TLS files and server name, which the CLI's profiles
+// lack, come from the environment unless the profile has hatchtop's own
+// tlsRootCAFile, tlsCertFile, tlsKeyFile or tlsServerName. Errors are one
+// line and never hold the token or a key.
 func LoadConfig(in ConfigInput) (Config, error) {
 	getenv := in.Getenv
 	if getenv == nil {
@@ -125,8 +147,12 @@ func LoadConfig(in ConfigInput) (Config, error) {
 		TenantID:   first(s.tenant, cl.Subject),
 		GRPCAddr:   first(s.hostPort, cl.GRPCAddr),
 		APIURL:     strings.TrimRight(first(s.serverURL, cl.ServerURL), "/"),
-		RootCAFile: env(envRootCAFile),
+		RootCAFile: first(s.rootCAFile, env(envRootCAFile)),
 		RootCA:     env(envRootCA),
+		CertFile:   first(s.certFile, env(envCertFile)),
+		KeyFile:    first(s.keyFile, env(envKeyFile)),
+		Cert:       env(envCert),
+		Key:        Secret(env(envKey)),
 		Profile:    s.profile,
 		ExpiresAt:  cl.ExpiresAt,
 	}
@@ -136,11 +162,18 @@ func LoadConfig(in ConfigInput) (Config, error) {
 	if cfg.TLS, err = parseTLS(s.tls, s.tlsName); err != nil {
 		return Config{}, err
 	}
+	if cfg.MinVersion, err = parseMinVersion(env(envMinVersion)); err != nil {
+		return Config{}, err
+	}
 	if err := cfg.validate(s); err != nil {
 		return Config{}, err
 	}
+	if err := cfg.validateTLS(s); err != nil {
+		return Config{}, err
+	}
 	host, _, _ := net.SplitHostPort(cfg.GRPCAddr)
-	cfg.ServerName = first(env(envServerName), host)
+	name := first(s.serverName, env(envServerName))
+	cfg.ServerName, cfg.ServerNameSet = first(name, host), name != ""
 	return cfg, nil
 }
 
@@ -209,12 +242,45 @@ func parseTLS(v, name string) (TLSStrategy, error) {
 	switch strings.ToLower(v) {
 	case "", string(TLSOn):
 		return TLSOn, nil
+	case string(TLSMTLS):
+		return TLSMTLS, nil
 	case string(TLSNone):
 		return TLSNone, nil
-	case "mtls":
-		return "", fmt.Errorf("%s: mtls is not supported yet (use tls or none)", name)
 	}
-	return "", fmt.Errorf("%s %q is not one of tls, none", name, v)
+	return "", fmt.Errorf("%s %q is not one of tls, mtls, none", name, v)
+}
+
+// parseMinVersion reads the SDKs' "1.2" / "1.3"; unset is TLS 1.2, which
+// every engine's TLS 1.3 default satisfies too.
+func parseMinVersion(v string) (uint16, error) {
+	switch strings.NewReplacer("tls", "", "_", "", "v", "").Replace(strings.ToLower(v)) {
+	case "", "1.2", "12":
+		return tls.VersionTLS12, nil
+	case "1.3", "13":
+		return tls.VersionTLS13, nil
+	}
+	return 0, fmt.Errorf("%s %q is not 1.2 or 1.3", envMinVersion, v)
+}
+
+// validateTLS checks that a client certificate comes with its key, and
+// that mtls has one. Files are read when dialling.
+func (c Config) validateTLS(s settings) error {
+	certFrom, keyFrom, strategy := envCertFile, envKeyFile, envTLS+"=mtls"
+	if s.profile != "" {
+		strategy = s.tlsName + " mtls"
+		certFrom = fmt.Sprintf("%s (or profile %q tlsCertFile)", envCertFile, s.profile)
+		keyFrom = fmt.Sprintf("%s (or profile %q tlsKeyFile)", envKeyFile, s.profile)
+	}
+	hasCert, hasKey := c.CertFile != "" || c.Cert != "", c.KeyFile != "" || c.Key != ""
+	switch {
+	case c.TLS == TLSMTLS && !hasCert && !hasKey:
+		return fmt.Errorf("%s needs a client certificate: set %s and %s", strategy, certFrom, keyFrom)
+	case hasCert && !hasKey:
+		return fmt.Errorf("a client certificate needs its key: set %s", keyFrom)
+	case hasKey && !hasCert:
+		return fmt.Errorf("a client key needs its certificate: set %s", certFrom)
+	}
+	return nil
 }
 
 // first returns the first non-empty value.

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,7 +57,13 @@ func TestLoadConfigFromEnvironment(t *testing.T) {
 		{"tls settings", []string{envToken, claimsToken, envTLS, "TLS", envRootCAFile, "/etc/ca.pem",
 			envServerName, "internal.example"},
 			Config{TenantID: claimTenant, GRPCAddr: "engine.example.com:443", APIURL: "https://engine.example.com",
-				TLS: TLSOn, RootCAFile: "/etc/ca.pem", ServerName: "internal.example"}},
+				TLS: TLSOn, RootCAFile: "/etc/ca.pem", ServerName: "internal.example", ServerNameSet: true}},
+		{"mtls settings", []string{envToken, claimsToken, envTLS, "mtls", envCertFile, "/etc/c.pem", envKeyFile, "/etc/c.key"},
+			Config{TenantID: claimTenant, GRPCAddr: "engine.example.com:443", APIURL: "https://engine.example.com",
+				TLS: TLSMTLS, CertFile: "/etc/c.pem", KeyFile: "/etc/c.key", ServerName: "engine.example.com"}},
+		{"inline client certificate", []string{envToken, claimsToken, envCert, "CERT", envKey, "KEY"},
+			Config{TenantID: claimTenant, GRPCAddr: "engine.example.com:443", APIURL: "https://engine.example.com",
+				TLS: TLSOn, Cert: "CERT", Key: "KEY", ServerName: "engine.example.com"}},
 		{"token with surrounding whitespace", []string{envToken, "  " + claimsToken + "\n"},
 			Config{TenantID: claimTenant, GRPCAddr: "engine.example.com:443", APIURL: "https://engine.example.com",
 				TLS: TLSOn, ServerName: "engine.example.com"}},
@@ -70,7 +77,10 @@ func TestLoadConfigFromEnvironment(t *testing.T) {
 			if got.Token.Reveal() != strings.TrimSpace(envOf(c.env...)(envToken)) {
 				t.Error("token not kept")
 			}
-			got.Token, got.ExpiresAt = "", time.Time{}
+			if got.MinVersion != tls.VersionTLS12 {
+				t.Errorf("min version %x, want TLS 1.2", got.MinVersion)
+			}
+			got.Token, got.ExpiresAt, got.MinVersion = "", time.Time{}, 0
 			if got != c.want {
 				t.Errorf("\n got %s\nwant %s", got, c.want)
 			}
@@ -101,8 +111,14 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"tenant not a uuid", []string{envToken, claimsToken, envTenantID, "acme"}, `tenant id "acme"`},
 		{"address without port", []string{envToken, claimsToken, envHostPort, "localhost"}, `"localhost" (from HATCHET_CLIENT_HOST_PORT or the token) is not host:port`},
 		{"api url without scheme", []string{envToken, claimsToken, envServerURL, "localhost:8080"}, "is not an http(s) URL"},
-		{"mtls", []string{envToken, claimsToken, envTLS, "mtls"}, "mtls is not supported yet"},
-		{"unknown tls", []string{envToken, claimsToken, envTLS, "ssl"}, `HATCHET_CLIENT_TLS_STRATEGY "ssl" is not one of tls, none`},
+		{"mtls without a certificate", []string{envToken, claimsToken, envTLS, "mtls"},
+			"HATCHET_CLIENT_TLS_STRATEGY=mtls needs a client certificate: set HATCHET_CLIENT_TLS_CERT_FILE and HATCHET_CLIENT_TLS_KEY_FILE"},
+		{"certificate without key", []string{envToken, claimsToken, envTLS, "mtls", envCertFile, "/c.pem"},
+			"a client certificate needs its key: set HATCHET_CLIENT_TLS_KEY_FILE"},
+		{"key without certificate", []string{envToken, claimsToken, envKey, "-----BEGIN PRIVATE KEY-----"},
+			"a client key needs its certificate: set HATCHET_CLIENT_TLS_CERT_FILE"},
+		{"bad min version", []string{envToken, claimsToken, envMinVersion, "1.1"}, `HATCHET_CLIENT_TLS_MIN_VERSION "1.1" is not 1.2 or 1.3`},
+		{"unknown tls", []string{envToken, claimsToken, envTLS, "ssl"}, `HATCHET_CLIENT_TLS_STRATEGY "ssl" is not one of tls, mtls, none`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -175,7 +191,8 @@ func TestLoadConfigProfiles(t *testing.T) {
 		{"unknown profile lists the others", two, nil, "staging", "", `unknown profile "staging" (available: Local, prod)`},
 		{"empty profiles file", "profiles: {}\n", nil, "x", "", `unknown profile "x"`},
 		{"profile without a token", "profiles:\n  a:\n    name: a\n", nil, "a", "", `profile "a" has no token`},
-		{"profile with mtls", "profiles:\n  a:\n    token: " + claimsToken + "\n    tlsstrategy: mtls\n", nil, "a", "", `profile "a" tlsStrategy: mtls is not supported yet`},
+		{"profile with mtls and no certificate", "profiles:\n  a:\n    token: " + claimsToken + "\n    tlsstrategy: mtls\n", nil, "a", "",
+			`profile "a" tlsStrategy mtls needs a client certificate: set HATCHET_CLIENT_TLS_CERT_FILE (or profile "a" tlsCertFile) and HATCHET_CLIENT_TLS_KEY_FILE (or profile "a" tlsKeyFile)`},
 		{"broken yaml", "profiles: [\n", nil, "a", "", "is not valid YAML"},
 	}
 	for _, c := range cases {

@@ -24,6 +24,8 @@ type profile struct {
 	apiURL   string
 	hostPort string
 	tls      string
+	// hatchtop's own fields, which the CLI neither writes nor reads
+	rootCAFile, certFile, keyFile, serverName string
 }
 
 // profiles is the parsed file, profiles sorted by key.
@@ -87,6 +89,11 @@ func readProfiles(home string, env func(string) string) (profiles, error) {
 			apiURL:   str(m["apiserverurl"]),
 			hostPort: str(m["grpchostport"]),
 			tls:      str(m["tlsstrategy"]),
+
+			rootCAFile: str(m["tlsrootcafile"]),
+			certFile:   str(m["tlscertfile"]),
+			keyFile:    str(m["tlskeyfile"]),
+			serverName: str(m["tlsservername"]),
 		})
 	}
 	sort.Slice(pf.profiles, func(i, j int) bool { return pf.profiles[i].key < pf.profiles[j].key })
@@ -157,6 +164,11 @@ func (p profile) settings() (settings, error) {
 		tls:       p.tls,
 		tlsName:   fmt.Sprintf("profile %q tlsStrategy", name),
 		profile:   name,
+
+		rootCAFile: p.rootCAFile,
+		certFile:   p.certFile,
+		keyFile:    p.keyFile,
+		serverName: p.serverName,
 	}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -40,7 +41,7 @@ var reconnectParams = grpc.ConnectParams{
 // token with every call.
 func grpcOptions(cfg Config) ([]grpc.DialOption, error) {
 	creds := insecure.NewCredentials()
-	if cfg.TLS == TLSOn {
+	if cfg.TLS != TLSNone {
 		tc, err := tlsConfig(cfg)
 		if err != nil {
 			return nil, err
@@ -50,9 +51,8 @@ func grpcOptions(cfg Config) ([]grpc.DialOption, error) {
 	}
 	return []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
-		grpc.WithPerRPCCredentials(bearer{token: cfg.Token, secure: cfg.TLS == TLSOn}),
+		grpc.WithPerRPCCredentials(bearer{token: cfg.Token, secure: cfg.TLS != TLSNone}),
 		grpc.WithKeepaliveParams(keepaliveParams),
-		grpc.WithConnectParams(reconnectParams),
 		grpc.WithUserAgent(userAgent),
 	}, nil
 }
@@ -70,27 +70,36 @@ func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]strin
 func (b bearer) RequireTransportSecurity() bool { return b.secure }
 
 // httpClient bounds each phase of a REST call; callers' contexts bound the
-// whole.
+// whole. An https API is verified with the same root CA, client
+// certificate and minimum version as gRPC, and under the configured server
+// name when one was set (else under its URL's host).
 func httpClient(cfg Config) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = 5 * time.Second
 	tr.ResponseHeaderTimeout = 30 * time.Second
 	tr.MaxIdleConnsPerHost = 8
-	if cfg.RootCAFile != "" || cfg.RootCA != "" {
-		tc, err := tlsConfig(cfg)
-		if err != nil {
-			return nil, err
-		}
-		tr.TLSClientConfig = tc
+	tc, err := tlsConfig(cfg)
+	if err != nil {
+		return nil, err
 	}
+	if cfg.ServerNameSet {
+		tc.ServerName = cfg.ServerName
+	}
+	tr.TLSClientConfig = tc
 	return &http.Client{Transport: tr, Timeout: time.Minute}, nil
 }
 
 // tlsConfig trusts the system's roots plus the configured root CA, so one
-// setting serves an engine whose gRPC and REST certificates differ.
+// setting serves an engine whose gRPC and REST certificates differ, and
+// presents the client certificate when one is configured.
 func tlsConfig(cfg Config) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	tc := &tls.Config{MinVersion: max(cfg.MinVersion, tls.VersionTLS12)}
+	if cert, ok, err := clientCertificate(cfg); err != nil {
+		return nil, err
+	} else if ok {
+		tc.Certificates = []tls.Certificate{cert}
+	}
 	if cfg.RootCAFile == "" && cfg.RootCA == "" {
 		return tc, nil
 	}
@@ -110,4 +119,34 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 	}
 	tc.RootCAs = pool
 	return tc, nil
+}
+
+// clientCertificate loads the configured certificate and key, files first
+// as the SDKs do. Its errors name the files, never the key's content.
+func clientCertificate(cfg Config) (tls.Certificate, bool, error) {
+	certPEM, certFrom := []byte(cfg.Cert), envCert
+	keyPEM, keyFrom := []byte(cfg.Key.Reveal()), envKey
+	var err error
+	if cfg.CertFile != "" {
+		if certPEM, err = os.ReadFile(cfg.CertFile); err != nil {
+			return tls.Certificate{}, false, fmt.Errorf("read client certificate: %w", err)
+		}
+		certFrom = cfg.CertFile
+	}
+	if cfg.KeyFile != "" {
+		if keyPEM, err = os.ReadFile(cfg.KeyFile); err != nil {
+			return tls.Certificate{}, false, fmt.Errorf("read client key: %w", err)
+		}
+		keyFrom = cfg.KeyFile
+	}
+	if len(certPEM) == 0 && len(keyPEM) == 0 {
+		return tls.Certificate{}, false, nil
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		// The library's message says which half is wrong, not what it holds.
+		return tls.Certificate{}, false, fmt.Errorf("client certificate %s with key %s: %s",
+			certFrom, keyFrom, strings.TrimPrefix(err.Error(), "tls: "))
+	}
+	return cert, true, nil
 }
