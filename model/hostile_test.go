@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/mattn/go-runewidth"
@@ -102,4 +103,17 @@ func perCodePoint(line string) int {
 		}
 	}
 	return n
+}
+
+// The filter line is drawn by the model, not by ui's renderers: it too
+// stays off the last column, however much is typed.
+func TestFilterLineStaysOffTheLastColumn(t *testing.T) {
+	m := hostileModel(t, 80)
+	m = step(t, m, press("/"))
+	m = step(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(strings.Repeat("👍🏽x", 30)), Paste: true})
+	lines := strings.Split(m.View(), "\n")
+	last := lines[len(lines)-1]
+	if w := perCodePoint(last); w >= 80 || ansi.StringWidth(last) >= 80 {
+		t.Errorf("the filter line is %d cells: %q", w, last)
+	}
 }

@@ -127,7 +127,7 @@ func (m Model) emptyText() string {
 
 func (m Model) footer() string {
 	if m.filtering {
-		return m.filter.View() + "   " + m.help.View(m.keys.Filter)
+		return ui.Screen(m.filter.View()+"   "+m.help.View(m.keys.Filter), m.width) // not the last column
 	}
 	var help string
 	switch {
