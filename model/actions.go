@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,19 +15,20 @@ import (
 	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
 	"github.com/hatchtop/hatchtop/keymap"
+	"github.com/hatchtop/hatchtop/preflight"
 	"github.com/hatchtop/hatchtop/ui"
 )
 
 // actionKind names a change hatchtop can make in the engine.
-type actionKind string
+type actionKind = preflight.Action
 
 const (
-	actPush    actionKind = "send event"
-	actCancel  actionKind = "cancel"
-	actTimeout actionKind = "refresh timeout"
-	actRestore actionKind = "restore"
-	actReplay  actionKind = "replay"
-	actBranch  actionKind = "branch"
+	actPush    = preflight.Push
+	actCancel  = preflight.Cancel
+	actTimeout = preflight.Timeout
+	actRestore = preflight.Restore
+	actReplay  = preflight.Replay
+	actBranch  = preflight.Branch
 )
 
 // How long hatchtop watches for the effect of an action the engine's
@@ -51,6 +53,13 @@ type pending struct {
 	// restore follows a branch of an evicted task: the engine replays a
 	// branch only when the task next starts.
 	restore bool
+	// target is the task a push was prepared for from its wait: the push
+	// goes only while that wait is still open.
+	target  string
+	preview string // actPush: the payload as the confirmation shows it
+	// skipped are the tasks of a bulk cancel the model already knows
+	// finished; the rest are checked with the engine before sending.
+	skipped []preflight.Checked
 }
 
 // actionDoneMsg is the engine's answer to a confirmed change.
@@ -59,6 +68,10 @@ type actionDoneMsg struct {
 	eventID   string
 	timeoutAt time.Time
 	newBranch int64
+	restored  bool                // actBranch: the evicted task was restored
+	sent      []string            // actCancel: the ids actually sent
+	skipped   []preflight.Checked // actCancel: left out, with the reason
+	fresh     durable.Task        // the engine's answer of the last check
 	err       error
 }
 
@@ -66,6 +79,7 @@ type actionDoneMsg struct {
 type watch struct {
 	p     pending
 	until time.Time
+	note  string // said with the outcome: what a bulk cancel skipped
 }
 
 // toast is the footer's answer to an action.
@@ -75,30 +89,95 @@ type toast struct {
 	until time.Time
 }
 
+// runAction checks, right before sending, what the engine says of each
+// task now, and sends only what that state allows: a task that finished
+// while the confirmation was open is left alone, with the reason.
 func runAction(e client.Engine, p pending) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()
 		done := actionDoneMsg{p: p}
+		if p.kind == actCancel {
+			checked := append([]preflight.Checked(nil), p.skipped...)
+			for i, id := range p.taskIDs {
+				checked = append(checked, checkTask(ctx, e, actCancel, id, p.names[i]))
+			}
+			done.sent, done.skipped = preflight.Split(checked)
+			if len(done.sent) == 0 {
+				done.err = nothingSent(done.skipped)
+				return done
+			}
+			done.err = e.Cancel(ctx, done.sent...)
+			return done
+		}
+		id, name := p.target, ""
+		if p.kind != actPush {
+			id, name = p.taskIDs[0], p.names[0]
+		}
+		if id != "" {
+			c := checkTask(ctx, e, p.kind, id, name)
+			if c.Err != nil {
+				done.err = c.Err
+				return done
+			}
+			done.fresh = c.Task
+		}
 		switch p.kind {
 		case actPush:
+			if p.target != "" {
+				entries, err := e.EventLog(ctx, p.target)
+				if err != nil {
+					done.err = &preflight.Refusal{Action: actPush, Task: done.fresh.Name, Reason: "has an event log the engine did not return (" + err.Error() + ")"}
+					return done
+				}
+				if !preflight.StillWaitsOn(entries, p.event.Key) {
+					done.err = &preflight.Refusal{Action: actPush, Task: done.fresh.Name, Reason: "no longer waits on " + preflight.Escape(p.event.Key) + " (its wait was satisfied or replaced)"}
+					return done
+				}
+			}
 			done.eventID, done.err = e.PushEvent(ctx, p.event)
-		case actCancel:
-			done.err = e.Cancel(ctx, p.taskIDs...)
 		case actTimeout:
-			done.timeoutAt, done.err = e.RefreshTimeout(ctx, p.taskIDs[0], p.by)
+			done.timeoutAt, done.err = e.RefreshTimeout(ctx, id, p.by)
 		case actRestore:
-			done.err = e.RestoreEvicted(ctx, p.taskIDs[0])
+			done.err = e.RestoreEvicted(ctx, id)
 		case actReplay:
-			done.err = e.Replay(ctx, p.taskIDs...)
+			done.err = e.Replay(ctx, id)
 		case actBranch:
-			done.newBranch, done.err = e.Branch(ctx, p.taskIDs[0], p.node, p.branch)
-			if done.err == nil && p.restore {
-				done.err = e.RestoreEvicted(ctx, p.taskIDs[0])
+			done.newBranch, done.err = e.Branch(ctx, id, p.node, p.branch)
+			// Restore what is evicted now, not what was when the dialog opened.
+			if done.err == nil && done.fresh.Evicted {
+				done.err = e.RestoreEvicted(ctx, id)
+				done.restored = done.err == nil
 			}
 		}
 		return done
 	}
+}
+
+// checkTask asks the engine for a task's state and whether it allows a.
+func checkTask(ctx context.Context, e client.Engine, a actionKind, id, name string) preflight.Checked {
+	t, err := e.TaskState(ctx, id)
+	if t.Name == "" {
+		t.Name = name
+	}
+	c := preflight.Checked{ID: id, Task: t}
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		c.Err = &preflight.Refusal{Action: a, Task: t.Name, Reason: "is not known to the engine (not found)"}
+	case err != nil:
+		c.Err = &preflight.Refusal{Action: a, Task: t.Name, Reason: "could not be checked with the engine (" + err.Error() + ")"}
+	default:
+		c.Err = preflight.Allow(a, t)
+	}
+	return c
+}
+
+// nothingSent is the refusal of a cancel whose every task was skipped.
+func nothingSent(skipped []preflight.Checked) error {
+	if len(skipped) == 1 {
+		return skipped[0].Err
+	}
+	return fmt.Errorf("cancel: skipped all %d tasks (%s); nothing was sent", len(skipped), preflight.SkipText(skipped))
 }
 
 // onActionKey handles the keys that change something in the engine, from
@@ -142,7 +221,11 @@ func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding)
 	switch kind {
 	case actPush:
 		keys := m.waitKeys(id)
-		m.form = ptr(newEventForm(keys, task.Name, m.keys.Form, m.width))
+		f := newEventForm(keys, task.Name, m.keys.Form, m.width)
+		if len(keys) > 0 {
+			f.target = id
+		}
+		m.form = &f
 		return m, nil
 	case actCancel:
 		ids := m.markedIDs()
@@ -151,7 +234,9 @@ func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding)
 		}
 		m.ask(pending{kind: actCancel, taskIDs: ids, names: m.names(ids)})
 	case actTimeout:
-		if !task.Status.Active() || task.Status == durable.StatusQueued {
+		// Not on QUEUED: REST reads a task that has just started as queued
+		// for a while. The engine's answer decides.
+		if task.Status != "" && !task.Status.Active() {
 			m.say("refresh timeout: "+task.Name+" is "+strings.ToLower(string(task.Status))+"; only a running or evicted task has a timeout to push", ui.Warning)
 			return m, nil
 		}
@@ -297,13 +382,13 @@ func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
 	var lines []ui.DialogLine
 	switch p.kind {
 	case actPush:
-		title = "Send event " + p.event.Key + "?"
+		title = "Send event " + preflight.Escape(p.event.Key) + "?"
 		scope := "no scope"
 		if p.event.Scope != "" {
-			scope = "scope " + p.event.Scope
+			scope = "scope " + preflight.Escape(p.event.Scope)
 		}
 		lines = append(lines,
-			ui.DialogLine{Text: "pushes event " + p.event.Key + " (" + scope + ") with payload " + prettyPayload(p.event.Payload)},
+			ui.DialogLine{Text: "pushes event " + preflight.Escape(p.event.Key) + " (" + scope + ") with payload " + p.preview},
 			ui.DialogLine{Text: fmt.Sprintf("It should wake %d waiting task(s) hatchtop has seen; it also triggers any workflow bound to this key.", len(p.wakes))},
 		)
 		for _, id := range p.wakes[:min(len(p.wakes), 8)] {
@@ -356,6 +441,12 @@ func (m Model) onModalKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case m.form != nil:
+		if msg.Paste {
+			// Pasted text is never a key binding; matching would render it.
+			f, cmd := m.form.Update(msg)
+			m.form = &f
+			return m, cmd
+		}
 		k := m.keys.Form
 		switch {
 		case key.Matches(msg, k.Cancel):
@@ -367,8 +458,12 @@ func (m Model) onModalKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 				m.say("nothing was sent: "+err.Error(), ui.Bad)
 				return m, nil
 			}
+			p := pending{kind: actPush, event: ev, wakes: m.waitersOf(ev.Key), preview: prettyPayload(ev.Payload)}
+			if slices.Contains(m.form.keys, ev.Key) {
+				p.target = m.form.target
+			}
 			m.form = nil
-			m.ask(pending{kind: actPush, event: ev, wakes: m.waitersOf(ev.Key)})
+			m.ask(p)
 			return m, nil
 		}
 		f, cmd := m.form.Update(msg)
@@ -381,7 +476,7 @@ func (m Model) onModalKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 			m.prompt = nil
 			return m, nil
 		case key.Matches(msg, k.Submit), msg.Type == tea.KeyEnter:
-			d, err := durable.ParseIncrement(m.prompt.input.Value())
+			d, err := parseRefresh(m.prompt.input.Value())
 			if err != nil {
 				m.say("nothing was sent: "+err.Error(), ui.Bad)
 				return m, nil
@@ -398,16 +493,25 @@ func (m Model) onModalKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// start sends a confirmed change, unless its tasks finished meanwhile.
+// start sends a confirmed change. Tasks the model already knows finished
+// are left out at once; the Cmd checks the rest with the engine.
 func (m Model) start(p pending) (Model, tea.Cmd) {
 	if p.kind != actPush && p.kind != actReplay {
-		for _, id := range p.taskIDs {
+		var ids, names []string
+		for i, id := range p.taskIDs {
 			t, _ := m.taskByID(id)
-			if !t.Status.Active() && t.Status != "" {
-				m.say(fmt.Sprintf("%s: %s is %s since it was selected; nothing was sent", p.kind, t.Name, strings.ToLower(string(t.Status))), ui.Warning)
-				return m, nil
+			if t.Status != "" && !t.Status.Active() {
+				p.skipped = append(p.skipped, preflight.Checked{ID: id, Task: t, Err: &preflight.Refusal{Action: p.kind, Task: t.Name,
+					Reason: "is " + strings.ToLower(string(t.Status)) + " since it was selected"}})
+				continue
 			}
+			ids, names = append(ids, id), append(names, p.names[i])
 		}
+		if len(ids) == 0 {
+			m.say(nothingSent(p.skipped).Error(), ui.Warning)
+			return m, nil
+		}
+		p.taskIDs, p.names = ids, names
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.busy = &busyState{label: busyLabel(p), spin: sp}
@@ -435,7 +539,15 @@ func busyLabel(p pending) string {
 func (m *Model) onActionDone(msg actionDoneMsg) {
 	m.busy = nil
 	p := msg.p
-	if msg.err != nil {
+	var refused *preflight.Refusal
+	switch {
+	case errors.As(msg.err, &refused), msg.err != nil && p.kind == actCancel && len(msg.sent) == 0:
+		m.say(msg.err.Error(), ui.Warning)
+		return
+	case msg.err != nil && p.kind == actTimeout && errors.Is(msg.err, client.ErrNotFound) && msg.fresh.Status == durable.StatusQueued:
+		m.say("refresh timeout: the engine has no running attempt of "+p.names[0]+" (it reads as queued and has not started, or just ended); nothing changed", ui.Warning)
+		return
+	case msg.err != nil:
 		m.say(string(p.kind)+" failed: "+actionError(msg.err), ui.Bad)
 		return
 	}
@@ -451,11 +563,20 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 			}
 		}
 	case actCancel:
-		m.say(fmt.Sprintf("cancel of %d task(s) accepted by the engine; rows turn cancelled as it does", len(p.taskIDs)), ui.Good)
+		note := ""
+		if len(msg.skipped) > 0 {
+			note = fmt.Sprintf(", skipped %d (%s)", len(msg.skipped), preflight.SkipText(msg.skipped))
+		}
+		m.say(fmt.Sprintf("cancel of %d task(s) accepted by the engine%s; rows turn cancelled as it does", len(msg.sent), note), ui.Good)
 		for _, id := range p.taskIDs {
 			delete(m.marks, id)
 		}
-		m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
+		for _, c := range msg.skipped {
+			delete(m.marks, c.ID)
+		}
+		sent := p
+		sent.taskIDs = msg.sent
+		m.watches = append(m.watches, watch{p: sent, until: m.now.Add(watchFor), note: note})
 	case actTimeout:
 		text := "timeout of " + p.names[0] + " refreshed"
 		if !msg.timeoutAt.IsZero() {
@@ -481,9 +602,12 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 		m.markStale(p.taskIDs[0])
 	case actBranch:
 		text := fmt.Sprintf("%s branched: new branch b%d from node %d", p.names[0], msg.newBranch, p.node)
-		if p.restore {
+		switch {
+		case msg.restored:
 			text += ", and restored: the timeline shows the branch as it replays"
-		} else {
+		case p.restore:
+			text += "; not restored, as it is no longer evicted: it replays from there when the task next starts"
+		default:
 			text += "; it replays from there when the task next starts"
 		}
 		m.say(text, ui.Good)
@@ -520,7 +644,7 @@ func (m *Model) checkWatches() {
 	for _, w := range m.watches {
 		done, text, tone := m.observe(w)
 		if done {
-			m.say(text, tone)
+			m.say(text+w.note, tone)
 			continue
 		}
 		keep = append(keep, w)
@@ -594,12 +718,12 @@ func (m Model) modalView() (string, bool) {
 		title, lines := m.confirmLines(*m.confirm)
 		return ui.Dialog(title, lines, m.width, h, m.styles), true
 	case m.form != nil:
-		ev, _ := m.form.event()
+		k, _ := m.form.keyValue()
 		title := "Send an event"
 		if m.form.origin != "" {
 			title += " · from " + m.form.origin
 		}
-		return ui.Dialog(title, m.form.lines(len(m.waitersOf(ev.Key))), m.width, h, m.styles), true
+		return ui.Dialog(title, m.form.lines(len(m.waitersOf(k))), m.width, h, m.styles), true
 	case m.prompt != nil:
 		var timeoutAt time.Time
 		if st, ok := m.tasks[m.prompt.taskID]; ok {

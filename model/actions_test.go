@@ -64,7 +64,10 @@ func TestSendEventFormPrefillsValidatesAndConfirms(t *testing.T) {
 	if m.confirm != nil || f.Calls("PushEvent") != 0 || !strings.Contains(m.View(), "nothing was sent") {
 		t.Fatalf("invalid JSON went on: confirm=%v pushes=%d", m.confirm, f.Calls("PushEvent"))
 	}
-	m.form.payload.SetValue(`{"approved": true}`)
+	for range len("{q c ?") {
+		m = step(t, m, tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	m = typeText(t, m, `{"approved": true}`)
 	m = step(t, m, press("ctrl+s"))
 	if m.confirm == nil || m.confirm.event.Key != "approve" || len(m.confirm.wakes) != 1 {
 		t.Fatalf("no confirmation of the push: %+v", m.confirm)
@@ -241,6 +244,9 @@ func TestBranchFromATimelineEntry(t *testing.T) {
 func TestReplayOfAFinishedTaskShowsTheAnswer(t *testing.T) {
 	f, m := detailModel(t)
 	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskCompleted, RunID: "t1", TaskID: "t1"}))
+	done := durableTask("t1", "sleep-labelled", -time.Minute)
+	done.Status = durable.StatusCompleted
+	f.SetDetail("t1", durable.Detail{Task: done})
 	m = step(t, m, press("R"))
 	if m.confirm == nil {
 		t.Fatalf("no replay confirmation for a finished task:\n%s", m.View())

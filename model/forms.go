@@ -3,10 +3,10 @@ package model
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -17,6 +17,7 @@ import (
 	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
 	"github.com/hatchtop/hatchtop/keymap"
+	"github.com/hatchtop/hatchtop/preflight"
 	"github.com/hatchtop/hatchtop/ui"
 )
 
@@ -32,25 +33,54 @@ const (
 // eventForm is the send-event form: the key (prefilled from a wait, with
 // its other keys one ↑/↓ away), a JSON payload checked as it is typed, an
 // optional scope and optional metadata. It owns the keyboard while open.
+//
+// What it sends is what it shows: a wait's key the text field cannot hold
+// as it is (control characters) or that hatchtop refuses to send is shown
+// escaped and refused, never altered and sent.
 type eventForm struct {
-	keys    []string // candidate keys from the wait or the inbox group
-	keyIdx  int
-	origin  string // what it was opened from, for the title
-	key     textinput.Model
-	payload textarea.Model
-	scope   textinput.Model
-	meta    textinput.Model
-	focus   int
-	km      keymap.Form
+	keys     []string // candidate keys from the wait or the inbox group, exact
+	keyShown []string // what the key field shows for each: escaped when unsendable
+	keyErrs  []error  // why each candidate cannot be sent; nil when it can
+	keyIdx   int
+	origin   string // what it was opened from, for the title
+	target   string // the task it was opened for; "" from the inbox
+	key      textinput.Model
+	payload  textarea.Model
+	scope    textinput.Model
+	meta     textinput.Model
+	focus    int
+	km       keymap.Form
+
+	// The payload is checked once per change, here, never per frame.
+	pasted      string // a paste too big for the editor, held as it is
+	payloadRaw  string // the editor's content when last checked
+	payloadSize int    // its size in bytes (or the held paste's)
+	payloadText string // the payload as it will be sent
+	payloadErr  error
+	payloadRows int    // lines in the editor
+	notice      string // why the last paste was not inserted
 }
+
+// bigPaste is the size from which a paste is held outside the editor: the
+// editor redraws every line of its content in each frame.
+const bigPaste = 64 << 10
 
 func newEventForm(keys []string, origin string, km keymap.Form, width int) eventForm {
 	f := eventForm{keys: keys, origin: origin, km: km}
+	for _, k := range keys {
+		err := preflight.Key(k)
+		shown := k
+		if err != nil {
+			shown = preflight.Escape(k)
+		}
+		f.keyShown = append(f.keyShown, shown)
+		f.keyErrs = append(f.keyErrs, err)
+	}
 	f.key = textinput.New()
 	f.key.Prompt = ""
 	f.key.Placeholder = "event key"
 	if len(keys) > 0 {
-		f.key.SetValue(keys[0])
+		f.key.SetValue(f.keyShown[0])
 	}
 	f.payload = textarea.New()
 	f.payload.Placeholder = "{}"
@@ -69,6 +99,7 @@ func newEventForm(keys []string, origin string, km keymap.Form, width int) event
 		c.SetMode(cursor.CursorStatic)
 	}
 	f.key.Focus()
+	f.checkPayload()
 	return f
 }
 
@@ -83,6 +114,8 @@ func (f *eventForm) resize(width int) {
 func (f eventForm) Update(msg tea.Msg) (eventForm, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch {
+		case k.Paste && f.focus == fieldPayload:
+			return f.editPayload(k)
 		case key.Matches(k, f.km.Next):
 			return f.setFocus((f.focus + 1) % numFields), nil
 		case key.Matches(k, f.km.Prev):
@@ -93,9 +126,11 @@ func (f eventForm) Update(msg tea.Msg) (eventForm, tea.Cmd) {
 				step = len(f.keys) - 1
 			}
 			f.keyIdx = (f.keyIdx + step) % len(f.keys)
-			f.key.SetValue(f.keys[f.keyIdx])
+			f.key.SetValue(f.keyShown[f.keyIdx])
 			f.key.CursorEnd()
 			return f, nil
+		case f.focus == fieldPayload:
+			return f.editPayload(k)
 		}
 	}
 	var cmd tea.Cmd
@@ -110,6 +145,72 @@ func (f eventForm) Update(msg tea.Msg) (eventForm, tea.Cmd) {
 		f.meta, cmd = f.meta.Update(msg)
 	}
 	return f, cmd
+}
+
+// editPayload applies one key to the payload and checks the result once.
+// A paste over the engine's limit is refused before it is stored, on its
+// size alone; a big one is held as it is, outside the editor.
+func (f eventForm) editPayload(k tea.KeyMsg) (eventForm, tea.Cmd) {
+	if f.pasted != "" {
+		switch k.Type {
+		case tea.KeyBackspace, tea.KeyDelete, tea.KeyCtrlU:
+			f.pasted = ""
+			f.notice = ""
+			f.payload.Reset()
+			f.checkPayload()
+		default:
+			f.notice = "the pasted payload is too big to edit here; backspace clears it"
+		}
+		return f, nil
+	}
+	if k.Type == tea.KeyRunes {
+		size, rows := 0, 0
+		for _, r := range k.Runes {
+			size += utf8.RuneLen(r)
+			if r == '\n' {
+				rows++
+			}
+		}
+		have := f.payloadSize
+		switch {
+		case have+size > preflight.MaxPayload:
+			f.notice = fmt.Sprintf("the paste is %s; with it the payload would be %d bytes, over the engine's %s message limit; nothing was inserted",
+				preflight.Size(size), have+size, preflight.Size(preflight.MaxMessage))
+			return f, nil
+		case size >= bigPaste && have == 0:
+			f.pasted = string(k.Runes)
+			f.notice = ""
+			f.checkPayload()
+			return f, nil
+		case f.payloadRows+rows > preflight.MaxPayloadLines:
+			f.notice = fmt.Sprintf("the paste has %d lines and the editor holds %d; it was not inserted (compact the JSON, or paste it into an empty payload)",
+				rows+1, preflight.MaxPayloadLines)
+			return f, nil
+		}
+	}
+	var cmd tea.Cmd
+	f.payload, cmd = f.payload.Update(k)
+	if f.payload.Value() != f.payloadRaw {
+		f.notice = ""
+		f.checkPayload()
+	}
+	return f, cmd
+}
+
+// checkPayload validates the payload as it stands, once.
+func (f *eventForm) checkPayload() {
+	text := f.pasted
+	if text == "" {
+		text = f.payload.Value()
+		f.payloadRaw = text
+		f.payloadRows = f.payload.LineCount()
+	}
+	f.payloadSize = len(text)
+	if strings.TrimSpace(text) == "" {
+		text = "{}"
+	}
+	f.payloadText = text
+	f.payloadErr = preflight.Payload(text)
 }
 
 func (f eventForm) setFocus(i int) eventForm {
@@ -131,86 +232,103 @@ func (f eventForm) setFocus(i int) eventForm {
 	return f
 }
 
+// keyValue is the exact key the form would send: a candidate key as it
+// is, whatever the field had to show for it, or what was typed.
+func (f eventForm) keyValue() (string, error) {
+	v := f.key.Value()
+	if f.keyIdx < len(f.keys) && v == f.keyShown[f.keyIdx] {
+		if err := f.keyErrs[f.keyIdx]; err != nil {
+			return f.keys[f.keyIdx], fmt.Errorf("the wait's key %s cannot be sent: %w", v, err)
+		}
+		return f.keys[f.keyIdx], nil
+	}
+	return v, preflight.Key(v)
+}
+
+// metadata parses the optional metadata field.
+func (f eventForm) metadata() (map[string]string, error) {
+	meta := f.meta.Value()
+	if strings.TrimSpace(meta) == "" {
+		return nil, nil
+	}
+	md, err := preflight.Object(meta)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	out := map[string]string{}
+	for k, v := range md {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		} else {
+			b, _ := json.Marshal(v)
+			out[k] = string(b)
+		}
+	}
+	return out, nil
+}
+
 // event validates the form into the event to push, or says what is wrong.
 func (f eventForm) event() (client.Event, error) {
-	ev := client.Event{Key: strings.TrimSpace(f.key.Value()), Scope: strings.TrimSpace(f.scope.Value())}
-	if ev.Key == "" {
-		return ev, errors.New("the event key is empty")
+	k, err := f.keyValue()
+	ev := client.Event{Key: k, Scope: f.scope.Value()}
+	if err != nil {
+		return ev, err
 	}
-	payload := strings.TrimSpace(f.payload.Value())
-	if payload == "" {
-		payload = "{}"
+	if f.payloadErr != nil {
+		return ev, fmt.Errorf("payload: %w", f.payloadErr)
 	}
-	if err := checkObject(payload); err != nil {
-		return ev, fmt.Errorf("payload: %w", err)
+	ev.Payload = json.RawMessage(f.payloadText)
+	if err := preflight.Scope(ev.Scope); err != nil {
+		return ev, err
 	}
-	ev.Payload = json.RawMessage(payload)
-	if meta := strings.TrimSpace(f.meta.Value()); meta != "" {
-		var md map[string]any
-		if err := checkObject(meta); err != nil {
-			return ev, fmt.Errorf("metadata: %w", err)
-		}
-		_ = json.Unmarshal([]byte(meta), &md)
-		ev.Metadata = map[string]string{}
-		for k, v := range md {
-			if s, ok := v.(string); ok {
-				ev.Metadata[k] = s
-			} else {
-				b, _ := json.Marshal(v)
-				ev.Metadata[k] = string(b)
-			}
-		}
+	if ev.Metadata, err = f.metadata(); err != nil {
+		return ev, err
 	}
 	return ev, nil
 }
 
-// checkObject accepts a JSON object and explains anything else, with the
-// place of a syntax error.
-func checkObject(s string) error {
-	dec := json.NewDecoder(strings.NewReader(s))
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Errorf("invalid JSON at character %d: %s", se.Offset, se.Error())
-		}
-		return fmt.Errorf("invalid JSON: %s", err.Error())
-	}
-	if dec.More() {
-		return errors.New("invalid JSON: more than one value")
-	}
-	if _, ok := v.(map[string]any); !ok {
-		return errors.New("must be a JSON object, like {\"approved\": true}")
-	}
-	return nil
-}
-
 // lines renders the form for a dialog; wakes is how many open waits the
-// typed key matches right now.
+// typed key matches right now. Nothing here parses the payload: its
+// verdict was kept when it changed.
 func (f eventForm) lines(wakes int) []ui.DialogLine {
 	var out []ui.DialogLine
 	keyNote := fmt.Sprintf("matches %d open wait(s) hatchtop has seen", wakes)
 	if len(f.keys) > 1 {
 		keyNote = fmt.Sprintf("key %d of %d of this wait (↑/↓ to pick) · ", f.keyIdx+1, len(f.keys)) + keyNote
 	}
-	out = append(out,
-		ui.DialogLine{Text: "key", Tone: ui.Unknown}, ui.DialogLine{Widget: f.key.View()}, ui.DialogLine{Text: keyNote, Tone: ui.Unknown},
-		ui.DialogLine{Text: ""},
-		ui.DialogLine{Text: "payload (JSON object)", Tone: ui.Unknown}, ui.DialogLine{Widget: f.payload.View()},
-	)
-	if _, err := f.event(); err != nil && strings.HasPrefix(err.Error(), "payload") {
+	out = append(out, ui.DialogLine{Text: "key", Tone: ui.Unknown}, ui.DialogLine{Widget: f.key.View()})
+	if _, err := f.keyValue(); err != nil && f.key.Value() != "" {
 		out = append(out, ui.DialogLine{Text: err.Error(), Tone: ui.Bad})
 	} else {
+		out = append(out, ui.DialogLine{Text: keyNote, Tone: ui.Unknown})
+	}
+	out = append(out, ui.DialogLine{Text: ""}, ui.DialogLine{Text: "payload (JSON object)", Tone: ui.Unknown})
+	if f.pasted != "" {
+		out = append(out, ui.DialogLine{Text: fmt.Sprintf("pasted %s, held as it is (too big to edit here; backspace clears it)", preflight.Size(len(f.pasted)))})
+	} else {
+		out = append(out, ui.DialogLine{Widget: f.payload.View()})
+	}
+	switch {
+	case f.notice != "":
+		out = append(out, ui.DialogLine{Text: f.notice, Tone: ui.Bad})
+	case f.payloadErr != nil:
+		out = append(out, ui.DialogLine{Text: "payload: " + f.payloadErr.Error(), Tone: ui.Bad})
+	default:
 		out = append(out, ui.DialogLine{Text: "valid JSON", Tone: ui.Good})
 	}
 	out = append(out,
 		ui.DialogLine{Text: ""},
 		ui.DialogLine{Text: "scope (optional)", Tone: ui.Unknown}, ui.DialogLine{Widget: f.scope.View()},
 		ui.DialogLine{Text: "The event log does not say whether a wait has a scope. A scoped wait only wakes for an event with exactly its scope; an unscoped wait wakes for any.", Tone: ui.Unknown},
+	)
+	if err := preflight.Scope(f.scope.Value()); err != nil {
+		out = append(out, ui.DialogLine{Text: err.Error(), Tone: ui.Bad})
+	}
+	out = append(out,
 		ui.DialogLine{Text: ""},
 		ui.DialogLine{Text: "additional metadata (optional JSON object)", Tone: ui.Unknown}, ui.DialogLine{Widget: f.meta.View()},
 	)
-	if _, err := f.event(); err != nil && !strings.HasPrefix(err.Error(), "payload") {
+	if _, err := f.metadata(); err != nil {
 		out = append(out, ui.DialogLine{Text: err.Error(), Tone: ui.Bad})
 	}
 	return out
@@ -248,7 +366,7 @@ func (p durationPrompt) lines(timeoutAt time.Time, now time.Time) []ui.DialogLin
 		{Text: "add to the timeout of " + p.name + " (ms, s, m or h: 90s, 5m, 1h30m)", Tone: ui.Unknown},
 		{Widget: p.input.View()},
 	}
-	d, err := durable.ParseIncrement(p.input.Value())
+	d, err := parseRefresh(p.input.Value())
 	switch {
 	case err != nil:
 		out = append(out, ui.DialogLine{Text: err.Error(), Tone: ui.Bad})
@@ -258,6 +376,16 @@ func (p durationPrompt) lines(timeoutAt time.Time, now time.Time) []ui.DialogLin
 		out = append(out, ui.DialogLine{Text: "adds " + durable.FormatDuration(d) + " to the current deadline", Tone: ui.Good})
 	}
 	return out
+}
+
+// parseRefresh reads a timeout increment as the engine would, capped at
+// preflight.MaxIncrement.
+func parseRefresh(s string) (time.Duration, error) {
+	d, err := durable.ParseIncrement(s)
+	if err != nil {
+		return 0, err
+	}
+	return d, preflight.Increment(d)
 }
 
 // atText is "at 12:04:05 (in 4m)".
