@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -150,4 +151,71 @@ func TestSubscribeCleanCloseWithoutHangup(t *testing.T) {
 			t.Errorf("%s (known %v): %v, events %+v; want %v", tc.status, tc.known, err, got, tc.wantErr)
 		}
 	}
+}
+
+// Subscribe hands on every chunk as the engine sent it: late, repeated
+// and out-of-order indexes included. Ordering them is the stream buffer's
+// job; dropping one here would lose it for good.
+func TestSubscribePassesChunksAsTheyCome(t *testing.T) {
+	f := newFakeEngine(t, testToken())
+	order := []int64{0, 1, 4, 5, 2, 3, 3, 6}
+	var evs []*dispatcherpb.WorkflowEvent
+	for _, i := range order {
+		evs = append(evs, streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_STREAM, stepRun, tid(1), "c\n", i, false))
+	}
+	f.feeds = map[string][]*dispatcherpb.WorkflowEvent{tid(9): append(evs,
+		streamEvent(dispatcherpb.ResourceEventType_RESOURCE_EVENT_TYPE_COMPLETED, wfRun, tid(9), "", 0, true))}
+	c := dialFake(t, f, nil)
+	var got []int64
+	err := c.Subscribe(ctxTimeout(t, 5*time.Second), tid(9), nil, func(ev durable.RunEvent) {
+		if ev.Kind == durable.TaskStream {
+			got = append(got, ev.Index)
+		}
+	})
+	if err != nil || !slices.Equal(got, order) {
+		t.Errorf("chunks %v (%v), want %v as sent", got, err, order)
+	}
+}
+
+// A burst far bigger than the merged channel reaches a slow reader whole
+// and in order: a full channel holds the feed back, it drops nothing.
+func TestFeedsDropNoChunkOfABurst(t *testing.T) {
+	const n = 5000 // the channel holds 1024
+	sub := burstSubscriber(n)
+	fs := NewFeeds(sub, FeedOptions{})
+	defer fs.Close()
+	fs.Want([]string{"r"})
+	next := int64(0)
+	deadline := time.After(20 * time.Second)
+	for next < n {
+		select {
+		case u := <-fs.Updates():
+			if u.Event == nil || u.Event.Kind != durable.TaskStream {
+				continue
+			}
+			if u.Event.Index != next {
+				t.Fatalf("chunk %d arrived when %d was due", u.Event.Index, next)
+			}
+			next++
+			if next%1000 == 0 {
+				time.Sleep(10 * time.Millisecond) // a slow reader, so the channel fills (pacing, not synchronising)
+			}
+		case <-deadline:
+			t.Fatalf("only %d of %d chunks arrived", next, n)
+		}
+	}
+}
+
+// burstSubscriber sends n chunks at once, then keeps the feed open.
+type burstSubscriber int
+
+func (b burstSubscriber) Subscribe(ctx context.Context, runID string, opened func(), out func(durable.RunEvent)) error {
+	if opened != nil {
+		opened()
+	}
+	for i := range int64(b) {
+		out(durable.RunEvent{Kind: durable.TaskStream, RunID: runID, TaskID: "t", Index: i, Payload: "x\n"})
+	}
+	<-ctx.Done()
+	return ctx.Err()
 }
