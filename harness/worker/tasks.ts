@@ -109,11 +109,14 @@ export const streamFast = hatchet.durableTask({
     const chunks = input.chunks ?? 20;
     const intervalMs = input.intervalMs ?? 250;
     if (input.delayMs) await pause(input.delayMs);
+    // Chunk i is due at start + (i-1) * intervalMs, not intervalMs after the
+    // previous one: 20 chunks/s stays 20 chunks/s however slow a call is.
+    const start = Date.now();
     for (let i = 1; i <= chunks; i++) {
       const at = Date.now();
       await ctx.putStream(`chunk ${i} at ${at}\n`);
       await ctx.logger.info(`log ${i} at ${at}`);
-      if (i < chunks) await pause(intervalMs);
+      if (i < chunks) await pause(Math.max(0, start + i * intervalMs - Date.now()));
     }
     if (input.sleep !== undefined) {
       await ctx.sleepFor(input.sleep as Duration, { label: input.label ?? 'after stream' });

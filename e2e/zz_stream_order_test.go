@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chunkLine is one line of stream-fast's output on screen.
+var chunkLine = regexp.MustCompile(`chunk (\d+) at \d{13}`)
+
+// 20 put_stream chunks a second for a minute reach the stream pane of the
+// open detail, each index exactly once and in order, with no gap marker
+// left at the end, while the pane is scrolled up and down and the detail
+// is left for the list, the selection moved around and the detail opened
+// again. The same task's 1200 ctx.log lines (more than one page of the
+// log endpoint) come back whole in one LogLines call.
+func TestStreamPaneKeepsEveryChunkInOrder(t *testing.T) {
+	requireStack(t)
+	const chunks, intervalMs = 1200, 50 // 20/s for 60 s
+	tm := startTerm(t, 160, 40, "--refresh", "1s")
+	tm.waitScreen(30*time.Second, "the list", func(s string) bool { return strings.Contains(s, "● live") })
+	// The first chunk waits for hatchtop to be subscribed: the engine keeps
+	// no chunks for late subscribers.
+	runID := trigger(t, "stream-fast", map[string]any{"chunks": chunks, "intervalMs": intervalMs, "delayMs": 12000, "sleep": "10m", "label": "streamed a minute"})
+	var taskID string
+	eventually(t, 30*time.Second, func() (bool, string) {
+		for _, task := range snapshot(t).Tasks {
+			if task.RunID == runID {
+				taskID = task.ID
+			}
+		}
+		return taskID != "", "the run is not in the list yet"
+	})
+	// The newest stream-fast row is this run's: open it and check.
+	tm.openRow("stream-fast")
+	tm.waitScreen(10*time.Second, "this run's detail", func(s string) bool { return strings.Contains(s, runID) })
+	tm.keys("3")
+	tm.waitScreen(30*time.Second, "the first chunk", func(s string) bool { return strings.Contains(s, "chunk 1 at ") })
+	started := time.Now()
+
+	// Move around while it streams. Each step is followed by a look at the
+	// screen, which also counts gap markers seen along the way (chunks the
+	// engine delivered late, later put in their place).
+	steps := [][]string{
+		{"k"}, {"k"}, {"PageUp"}, {"g"}, {"j"}, {"PageDown"}, {"G"}, // the pane: paused, then following again
+		{"Escape"}, {"j"}, {"k"}, {"G"}, {"g"}, {"Enter"}, {"3"}, // the list, and back to the same detail
+		{"f"}, {"f"},
+	}
+	markers, step := 0, 0
+	for {
+		s := tm.screen()
+		if strings.Contains(s, "not received") {
+			markers++
+		}
+		if strings.Contains(s, "chunk "+strconv.Itoa(chunks)+" at ") && strings.Contains(s, "following") {
+			break
+		}
+		if time.Since(started) > 90*time.Second {
+			t.Fatalf("the last chunk is not on screen %s after the first:\n%s", time.Since(started).Round(time.Second), s)
+		}
+		keys := steps[step%len(steps)]
+		if keys[0] == "3" && !strings.Contains(s, runID) {
+			t.Fatalf("enter did not reopen this run's detail:\n%s", s)
+		}
+		tm.keys(keys...)
+		step++
+		if step%len(steps) == 0 {
+			tm.keys("G") // end each round following the pane
+		}
+		time.Sleep(700 * time.Millisecond) // pacing the keys, not synchronising
+	}
+	t.Logf("streamed %d chunks in %s; %d key steps; gap markers seen on %d screens along the way",
+		chunks, time.Since(started).Round(time.Second), step, markers)
+
+	// A screen tall enough for the whole buffer: every line at once.
+	tm.tmux("resize-window", "-t", "main", "-x", "160", "-y", strconv.Itoa(chunks+30))
+	screen := tm.waitScreen(10*time.Second, "the whole stream on one screen", func(s string) bool {
+		return strings.Contains(s, "chunk 1 at ") && strings.Contains(s, "chunk "+strconv.Itoa(chunks)+" at ")
+	})
+	var got []int
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "not received") {
+			t.Errorf("a gap marker is left: %q", l)
+		}
+		if m := chunkLine.FindStringSubmatch(l); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			got = append(got, n)
+		}
+	}
+	if len(got) != chunks {
+		t.Errorf("%d chunk lines on screen, want %d", len(got), chunks)
+	}
+	for i, n := range got {
+		if n != i+1 {
+			t.Fatalf("line %d of the stream is chunk %d, want %d (every index once, in order); around it: %v", i, n, i+1, got[max(i-3, 0):min(i+4, len(got))])
+		}
+	}
+	if note := lineWith(screen, "first chunk"); !strings.Contains(note, "complete from the first chunk") || strings.Contains(note, "gap") {
+		t.Errorf("pane note %q", note)
+	}
+
+	// The ctx.log lines: one call, past the endpoint's 1000-line page.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := dialStack(t)
+	eventually(t, 20*time.Second, func() (bool, string) {
+		lines, err := c.LogLines(ctx, taskID, time.Time{})
+		if err != nil {
+			return false, err.Error()
+		}
+		n := 0
+		for _, l := range lines {
+			if strings.HasPrefix(l.Message, "log ") {
+				n++
+				if want := "log " + strconv.Itoa(n) + " at "; !strings.HasPrefix(l.Message, want) {
+					return false, "line " + strconv.Itoa(n) + " is " + l.Message
+				}
+			}
+		}
+		return n == chunks, strconv.Itoa(n) + " log lines in one call, want " + strconv.Itoa(chunks)
+	})
+	tm.keys("4")
+	tm.waitScreen(10*time.Second, "every log line in the pane", func(s string) bool {
+		return strings.Contains(s, strconv.Itoa(chunks)+" ctx.log lines") && !strings.Contains(s, "dropped")
+	})
+}
