@@ -192,4 +192,11 @@ func TestTaskPhaseAttemptElapsed(t *testing.T) {
 	if got := AttemptText(0, 0); got != "attempt 1/1" {
 		t.Errorf("AttemptText(0,0) = %q", got)
 	}
+	// Reassignments after restarts count as attempts: no "4/1" or "5/3".
+	if got := AttemptText(4, 0); got != "attempt 4 (max 1)" {
+		t.Errorf("AttemptText(4,0) = %q", got)
+	}
+	if got := AttemptText(5, 2); got != "attempt 5 (max 3)" || !AttemptsExceeded(5, 2) || AttemptsExceeded(3, 2) || AttemptsExceeded(9, -1) {
+		t.Errorf("AttemptText(5,2) = %q", got)
+	}
 }

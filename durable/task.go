@@ -93,13 +93,23 @@ type Config struct {
 // UnknownConfig is the Config of a task whose configuration was not fetched.
 func UnknownConfig() Config { return Config{MaxRetries: -1} }
 
-// AttemptText renders "attempt 3/4" when the maximum is known, else "attempt 3".
+// AttemptText renders "attempt 3/4" when the maximum is known, else
+// "attempt 3". The engine's count includes reassignments after an engine
+// or worker restart, so it can pass the maximum: that reads "attempt 5
+// (max 3)", never an impossible fraction.
 func AttemptText(attempt, maxRetries int) string {
 	if attempt <= 0 {
 		attempt = 1
 	}
-	if maxRetries >= 0 {
+	switch {
+	case AttemptsExceeded(attempt, maxRetries):
+		return "attempt " + strconv.Itoa(attempt) + " (max " + strconv.Itoa(maxRetries+1) + ")"
+	case maxRetries >= 0:
 		return "attempt " + strconv.Itoa(attempt) + "/" + strconv.Itoa(maxRetries+1)
 	}
 	return "attempt " + strconv.Itoa(attempt)
 }
+
+// AttemptsExceeded reports an attempt count past the configured maximum,
+// which only reassignments after restarts produce.
+func AttemptsExceeded(attempt, maxRetries int) bool { return maxRetries >= 0 && attempt > maxRetries+1 }

@@ -47,10 +47,11 @@ func (m *Model) onEvents(msg eventsMsg) {
 	m.rebuildDeadline(st)
 }
 
-// eventsDue decides whether a task's events should be fetched: only
-// running durable tasks that wait have a timeout worth showing.
+// eventsDue decides whether a task's events should be fetched: every
+// running task has an execution timeout, durable or not, waiting or not,
+// and the list's TIMEOUT shows what the detail does.
 func (m *Model) eventsDue(t *taskState, visible bool) bool {
-	if !t.task.Durable || t.task.Status != durable.StatusRunning || len(t.waits) == 0 ||
+	if t.task.Status != durable.StatusRunning ||
 		m.sched.eventsInFlight[t.task.ID] || m.now.Before(t.eventsRetryAt) {
 		return false
 	}
@@ -65,11 +66,11 @@ func (m *Model) eventsDue(t *taskState, visible bool) bool {
 // of those changes, not on every frame.
 func (m *Model) rebuildDeadline(t *taskState) {
 	t.deadline, t.deadlineOK = time.Time{}, false
-	cfg, ok := m.sched.configs[t.cfgKey]
-	if !ok || len(t.events) == 0 {
-		return
+	if cfg, ok := m.sched.configs[t.cfgKey]; ok && len(t.events) > 0 {
+		t.deadline, t.deadlineOK = durable.TimeoutAt(cfg, t.events)
 	}
-	t.deadline, t.deadlineOK = durable.TimeoutAt(cfg, t.events)
+	// The engine's own answer to a refresh stands until the events show
+	// as much, even while they have not loaded.
 	if t.timeoutHint.After(t.deadline) {
 		t.deadline, t.deadlineOK = t.timeoutHint, true
 	}

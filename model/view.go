@@ -108,7 +108,8 @@ func (m Model) timeoutCell(at time.Time) string {
 	return "due"
 }
 
-// attemptCell is "3/4" when the maximum is known, else "3".
+// attemptCell is "3/4" when the maximum is known, else "3"; "5 (max 3)"
+// when reassignments after restarts took the count past the maximum.
 func attemptCell(attempt, maxRetries int) string {
 	return strings.TrimPrefix(durable.AttemptText(attempt, maxRetries), "attempt ")
 }
@@ -169,7 +170,7 @@ func (m Model) helpNotes() []string {
 		fmt.Sprintf("The list polls the engine every %s; countdowns tick locally every second.", durable.FormatDuration(m.refresh)),
 		"A task's event log is fetched when it appears or changes, when its sleep ends, and every 15s while on screen.",
 		"REMAINING is the label's sleep deadline (registered + duration); 'overdue' until the engine wakes the task.",
-		"ATTEMPT is attempt/max attempts; the max shows once the task's configuration is loaded.",
+		"ATTEMPT is attempt/max attempts; the max shows once the task's configuration is loaded. '5 (max 3)': the engine's count includes reassignments after restarts.",
 		"Status: ● running  ◌ evicted  ○ queued",
 	}
 }

@@ -250,6 +250,12 @@ func (m Model) overviewSections() []ui.Section {
 	}
 	run.Fields = append(run.Fields,
 		field("attempt", durable.AttemptText(task.Attempt, cfg.MaxRetries)),
+	)
+	if durable.AttemptsExceeded(task.Attempt, cfg.MaxRetries) {
+		run.Fields = append(run.Fields, ui.Field{Name: "", Tone: ui.Unknown,
+			Value: "past the maximum: the engine counts reassignments after restarts too"})
+	}
+	run.Fields = append(run.Fields,
 		field("retry count", strconv.Itoa(task.RetryCount)),
 		ui.Field{Name: "max retries", Value: maxRetries, Tone: toneIf(cfg.MaxRetries < 0, ui.Unknown)},
 		field("created", stamp(task.CreatedAt, m.now)),

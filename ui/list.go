@@ -36,7 +36,7 @@ var listColumns = []column{
 	{title: "WAIT", min: 20, weight: 5},
 	{title: "ON", min: 12, weight: 3, drop: 4},
 	{title: "REMAINING", min: 10},
-	{title: "ATTEMPT", min: 7},
+	{title: "ATTEMPT", min: 7}, // wider when an attempt passed its maximum
 	{title: "TIMEOUT", min: 8, drop: 3},
 	{title: "ELAPSED", min: 7, drop: 5},
 }
@@ -94,11 +94,22 @@ func Table(rows []Row, width, height int, empty string, st Styles) string {
 
 // listWidths lays the list's columns out in width cells.
 func listWidths(width int, want []int) []int {
-	widths := layout(listColumns, width, want)
+	widths := layout(attemptFits(listColumns, want), width, want)
 	if widths[colStatus] == 0 {
-		widths = layout(withStatusGlyph(), width, want) // keep the glyph, drop the word
+		widths = layout(attemptFits(withStatusGlyph(), want), width, want) // keep the glyph, drop the word
 	}
 	return widths
+}
+
+// attemptFits widens ATTEMPT to its content ("5 (max 3)" after restarts),
+// up to a bound: an attempt cut short would read as another number.
+func attemptFits(cols []column, want []int) []column {
+	if want[colAttempt] <= cols[colAttempt].min {
+		return cols
+	}
+	out := append([]column(nil), cols...)
+	out[colAttempt].min = min(want[colAttempt], 14)
+	return out
 }
 
 // rowCells is a row's text per column, engine text cleaned.
