@@ -234,17 +234,25 @@ func (c *Client) tlsRefusal(ctx context.Context) string {
 	deadline, _ := ctx.Deadline()
 	_ = conn.SetReadDeadline(deadline)
 	_, err = conn.Read(make([]byte, 1))
-	var alert tls.AlertError
-	if !errors.As(err, &alert) && (err == nil || !strings.Contains(err.Error(), "remote error: tls: ")) {
+	// Only an alert from the engine counts; its text is from TLS's table.
+	if err == nil || !strings.Contains(err.Error(), "remote error: tls: ") {
 		return ""
 	}
 	msg := err.Error()
 	msg = msg[strings.LastIndex(msg, "tls: ")+len("tls: "):]
-	if strings.Contains(msg, "certificate required") {
+	switch {
+	case strings.Contains(msg, "certificate required") && (c.cfg.CertFile != "" || c.cfg.Cert != ""):
+		// Go sends no certificate the engine's list of CAs does not cover.
+		return fmt.Sprintf("TLS handshake failed: the engine refused the client certificate %s: it is not signed by a CA the engine trusts",
+			first(c.cfg.CertFile, envCert))
+	case strings.Contains(msg, "certificate required"):
 		return fmt.Sprintf("TLS handshake failed: %s; the engine wants a client certificate: set %s=mtls with %s and %s",
 			msg, envTLS, envCertFile, envKeyFile)
 	}
-	return "TLS handshake failed: the engine refused the client certificate: " + msg
+	if c.cfg.CertFile != "" || c.cfg.Cert != "" {
+		return fmt.Sprintf("TLS handshake failed: the engine refused the client certificate %s: %s", first(c.cfg.CertFile, envCert), msg)
+	}
+	return "TLS handshake failed: " + msg
 }
 
 // explain adds the likely cause to a rejected token.

@@ -37,12 +37,15 @@ func (s *Stack) engineCommand(name string, args ...string) *exec.Cmd {
 }
 
 // engineEnv is the configuration shared by hatchet-admin and hatchet-lite:
-// plaintext gRPC on loopback, our own ports, Postgres as the message queue.
+// plaintext gRPC on loopback (or TLS, see tlsEnv), our own ports, Postgres
+// as the message queue.
 func (s *Stack) engineEnv() []string {
 	grpc := fmt.Sprintf("localhost:%d", s.ports.grpc)
-	return []string{
+	if s.opts.TLS != "" {
+		grpc = s.GRPCAddr
+	}
+	return append([]string{
 		"DATABASE_URL=" + s.databaseURL(),
-		"SERVER_GRPC_INSECURE=t",
 		"SERVER_GRPC_BIND_ADDRESS=127.0.0.1",
 		"SERVER_GRPC_PORT=" + strconv.Itoa(s.ports.grpc),
 		"SERVER_GRPC_BROADCAST_ADDRESS=" + grpc,
@@ -54,7 +57,33 @@ func (s *Stack) engineEnv() []string {
 		"SERVER_AUTH_COOKIE_INSECURE=t",
 		"SERVER_AUTH_SET_EMAIL_VERIFIED=t",
 		"SERVER_MSGQUEUE_KIND=postgres",
+	}, s.tlsEnv()...)
+}
+
+// tlsEnv turns gRPC TLS on. quickstart writes the certificate paths into
+// the config; its server certificate names 127.0.0.1 but not localhost,
+// so a TLS stack broadcasts 127.0.0.1, which the engine's own internal
+// client verifies too. With mtls the internal client presents the
+// cluster certificate, as it inherits the server's TLS settings.
+func (s *Stack) tlsEnv() []string {
+	if s.opts.TLS == "" {
+		return []string{"SERVER_GRPC_INSECURE=t"}
 	}
+	return []string{"SERVER_GRPC_INSECURE=f", "SERVER_TLS_STRATEGY=" + s.opts.TLS}
+}
+
+func (s *Stack) certDir() string { return filepath.Join(s.Dir, "certs") }
+
+// SwitchTLS restarts hatchet-lite of a stack started with Options.TLS
+// under another strategy ("tls" or "mtls"), on the same certificates,
+// ports, database and token: one engine restart instead of a second stack.
+func (s *Stack) SwitchTLS(ctx context.Context, mode string) error {
+	if s.opts.TLS == "" || (mode != "tls" && mode != "mtls") {
+		return fmt.Errorf("stack: switch TLS to %q: the stack must have started with TLS, and the mode be tls or mtls", mode)
+	}
+	s.StopEngine()
+	s.opts.TLS = mode
+	return s.StartEngine(ctx)
 }
 
 func (s *Stack) configDir() string { return filepath.Join(s.Dir, "config") }
@@ -64,10 +93,21 @@ func (s *Stack) migrate(ctx context.Context) error {
 	return err
 }
 
-// quickstart generates the engine config and keys and seeds the tenant.
+// quickstart generates the engine config and keys and seeds the tenant;
+// for a TLS stack also a CA and server and client certificates (openssl).
 func (s *Stack) quickstart(ctx context.Context) error {
-	_, err := s.run(ctx, "quickstart", s.engineCommand("hatchet-admin", "quickstart",
-		"--skip", "certs", "--generated-config-dir", s.configDir(), "--overwrite=false"))
+	args := []string{"quickstart", "--generated-config-dir", s.configDir(), "--overwrite=false"}
+	if s.opts.TLS == "" {
+		args = append(args, "--skip", "certs")
+	} else {
+		args = append(args, "--cert-dir", s.certDir())
+		s.GRPCAddr = fmt.Sprintf("127.0.0.1:%d", s.ports.grpc)
+		s.CAFile = filepath.Join(s.certDir(), "ca.cert")
+		s.ClientCertFile = filepath.Join(s.certDir(), "client-worker.pem")
+		s.ClientKeyFile = filepath.Join(s.certDir(), "client-worker.key")
+		s.ServerName = "cluster"
+	}
+	_, err := s.run(ctx, "quickstart", s.engineCommand("hatchet-admin", args...))
 	return err
 }
 

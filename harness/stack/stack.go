@@ -33,16 +33,26 @@ type Options struct {
 	Progress io.Writer
 	// KeepDir leaves the temporary directory (data and logs) after Stop.
 	KeepDir bool
+	// TLS serves gRPC over TLS with the certificates hatchet-admin
+	// quickstart generates: "tls", or "mtls" to require a client
+	// certificate too. "" is plaintext. The REST API stays plain HTTP.
+	TLS string
 }
 
 // Stack is a running Hatchet stack.
 type Stack struct {
 	Token    string // tenant API token (JWT)
 	TenantID string // tenant id, the token's subject
-	GRPCAddr string // engine gRPC host:port, plaintext
+	GRPCAddr string // engine gRPC host:port; plaintext unless Options.TLS
 	APIURL   string // REST base, http://localhost:PORT
 	Dir      string // temporary directory holding everything below
 	LogDir   string // one log file per process
+
+	// With Options.TLS, quickstart's files: the CA, and the client
+	// certificate and key it makes for workers. The server certificate is
+	// valid for 127.0.0.1, ::1 and ServerName.
+	CAFile, ClientCertFile, ClientKeyFile string
+	ServerName                            string
 
 	opts     Options
 	repoRoot string
@@ -81,6 +91,9 @@ func newStack(opts Options) (*Stack, error) {
 	root, err := repoRoot(opts.RepoRoot)
 	if err != nil {
 		return nil, err
+	}
+	if opts.TLS != "" && opts.TLS != "tls" && opts.TLS != "mtls" {
+		return nil, fmt.Errorf("stack: TLS %q is not one of tls, mtls", opts.TLS)
 	}
 	if opts.PostgresBin == "" {
 		opts.PostgresBin = envOr("HATCHTOP_POSTGRES_BIN", "/usr/lib/postgresql/15/bin")
@@ -136,12 +149,18 @@ func (s *Stack) report(step string, d time.Duration) {
 
 // Env returns the client settings for this stack, as KEY=VALUE pairs.
 func (s *Stack) Env() []string {
-	return []string{
+	env := []string{
 		"HATCHET_CLIENT_TOKEN=" + s.Token,
 		"HATCHET_CLIENT_HOST_PORT=" + s.GRPCAddr,
 		"HATCHET_CLIENT_SERVER_URL=" + s.APIURL,
-		"HATCHET_CLIENT_TLS_STRATEGY=none",
 	}
+	switch s.opts.TLS {
+	case "":
+		return append(env, "HATCHET_CLIENT_TLS_STRATEGY=none")
+	case "mtls":
+		env = append(env, "HATCHET_CLIENT_TLS_CERT_FILE="+s.ClientCertFile, "HATCHET_CLIENT_TLS_KEY_FILE="+s.ClientKeyFile)
+	}
+	return append(env, "HATCHET_CLIENT_TLS_STRATEGY="+s.opts.TLS, "HATCHET_CLIENT_TLS_ROOT_CA_FILE="+s.CAFile)
 }
 
 // Stop tears everything down: worker, engine, Postgres and the temporary
