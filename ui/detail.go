@@ -81,7 +81,7 @@ func SectionLines(secs []Section, width int, st Styles) []string {
 	nameW := 0
 	for _, s := range secs {
 		for _, f := range s.Fields {
-			nameW = max(nameW, ansi.StringWidth(f.Name))
+			nameW = max(nameW, ansi.StringWidth(Clean(f.Name)))
 		}
 	}
 	var out []string
@@ -91,7 +91,8 @@ func SectionLines(secs []Section, width int, st Styles) []string {
 		}
 		out = append(out, st.Header.Render(cut(Clean(s.Title), width, "…")))
 		for _, f := range s.Fields {
-			name := "  " + f.Name + strings.Repeat(" ", nameW-ansi.StringWidth(f.Name)) + "  "
+			n := Clean(f.Name) // metadata keys are the engine's
+			name := "  " + n + strings.Repeat(" ", nameW-ansi.StringWidth(n)) + "  "
 			line := st.Dim.Render(name) + tone(f.Tone, st).Render(Clean(f.Value))
 			out = append(out, cut(line, width, "…"))
 			for _, l := range f.Block {
@@ -128,7 +129,7 @@ var timelineColumns = []column{
 func TimelineLines(rows []TimelineRow, width int, st Styles) []string {
 	cells := make([][]string, len(rows))
 	for r, row := range rows {
-		cells[r] = []string{Clean(row.Ref), row.Kind, Clean(row.Label), Clean(row.On), row.Registered, row.State}
+		cells[r] = []string{Clean(row.Ref), Clean(row.Kind), Clean(row.Label), Clean(row.On), row.Registered, Clean(row.State)}
 	}
 	width = drawable(width)
 	want := contentWidths(timelineColumns, cells)

@@ -24,6 +24,7 @@ var hostile = []struct{ name, s string }{
 	{"devanagari", "क्षत्रिय प्रतीक्षा"},
 	{"rtl override", "invoice \u202egnp.exe"},
 	{"all at once", "👍🏽👍🏽👍🏽 क्षत्रिय 🏳️\u200d🌈❤️\u00ad\u202e"},
+	{"escapes", "\x1b]0;pwned\x07\x1b[31mred\x1b[0m \u009b2J"},
 }
 
 func hostileRows() []Row {
@@ -55,10 +56,11 @@ func hostileScreens(w int) string {
 	for i, h := range hostile {
 		inbox = append(inbox, InboxRow{Key: h.s, Wakes: 1, Labels: h.s, Next: "2m", Selected: i == 0,
 			Waiters: []InboxWaiter{{Task: h.s, Title: h.s, Remaining: "2m"}}})
-		timeline = append(timeline, TimelineRow{Ref: "b1 n" + strconv.Itoa(i), Kind: "wait", Label: h.s,
-			On: "event " + h.s, Registered: "12:00:00", State: "open", Selected: i == 2})
+		timeline = append(timeline, TimelineRow{Ref: "b1 n" + strconv.Itoa(i), Kind: "wait\x1b[2J", Label: h.s,
+			On: "event " + h.s, Registered: "12:00:00", State: "open " + h.s, Selected: i == 2})
 		stream = append(stream, strings.Repeat(h.s+" ", 12))
-		fields = append(fields, Field{Name: "label", Value: strings.Repeat(h.s+" ", 10), Block: []string{h.s}})
+		fields = append(fields, Field{Name: "label", Value: strings.Repeat(h.s+" ", 10), Block: []string{h.s}},
+			Field{Name: "meta " + h.s, Value: "a metadata key"})
 	}
 	parts = append(parts, InboxTable(inbox, 0, w, len(hostile)+3, "", st))
 	parts = append(parts, strings.Join(TimelineLines(timeline, w, st), "\n"))
@@ -90,7 +92,7 @@ func TestHostileStringsGoldens(t *testing.T) {
 					t.Errorf("line %d is %d cells drawn code point by code point, reaching column %d: %q", i, cw, w, line)
 				}
 			}
-			if strings.ContainsAny(out, "\u00ad\u200d\u202e") {
+			if strings.ContainsAny(out, "\u00ad\u200d\u202e\x1b\u009b") {
 				t.Errorf("a format or bidi control reached the screen:\n%q", out)
 			}
 			golden.RequireEqual(t, []byte(out))
