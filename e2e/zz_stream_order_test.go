@@ -128,3 +128,57 @@ func TestStreamPaneKeepsEveryChunkInOrder(t *testing.T) {
 		return strings.Contains(s, strconv.Itoa(chunks)+" ctx.log lines") && !strings.Contains(s, "dropped")
 	})
 }
+
+// A chunk sent 8 s late (its call retried, say) comes after the engine
+// gave up waiting for it (5 s) and sent the later ones: the pane shows a
+// gap marker meanwhile, then puts the chunk in its place.
+func TestStreamPaneTakesALateChunkBack(t *testing.T) {
+	requireStack(t)
+	const chunks = 40
+	tm := startTerm(t, 160, 60, "--refresh", "1s")
+	tm.waitScreen(30*time.Second, "the list", func(s string) bool { return strings.Contains(s, "● live") })
+	runID := trigger(t, "stream-fast", map[string]any{"chunks": chunks, "intervalMs": 100, "delayMs": 12000,
+		"holdIndex": 10, "holdMs": 8000, "sleep": "10m", "label": "streamed with a late chunk"})
+	eventually(t, 30*time.Second, func() (bool, string) {
+		for _, task := range snapshot(t).Tasks {
+			if task.RunID == runID {
+				return true, ""
+			}
+		}
+		return false, "the run is not in the list yet"
+	})
+	tm.openRow("stream-fast")
+	tm.waitScreen(10*time.Second, "this run's detail", func(s string) bool { return strings.Contains(s, runID) })
+	tm.keys("3")
+	screen := tm.waitScreen(40*time.Second, "the gap of the held chunk", func(s string) bool {
+		return strings.Contains(s, "… 1 chunk not received (") && strings.Contains(s, "chunk "+strconv.Itoa(chunks)+" at ")
+	})
+	var around []string // the lines before and after the marker
+	lines := strings.Split(screen, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "not received") && i > 0 && i+1 < len(lines) {
+			around = []string{chunkLine.FindString(lines[i-1]), chunkLine.FindString(lines[i+1])}
+		}
+	}
+	if len(around) != 2 || !strings.HasPrefix(around[0], "chunk 10 at") || !strings.HasPrefix(around[1], "chunk 12 at") {
+		t.Errorf("the marker is not where chunk 11 belongs (between %q):\n%s", around, screen)
+	}
+	screen = tm.waitScreen(20*time.Second, "the late chunk in its place", func(s string) bool {
+		return strings.Contains(s, "chunk 11 at ") && !strings.Contains(s, "not received")
+	})
+	var got []int
+	for _, l := range strings.Split(screen, "\n") {
+		if m := chunkLine.FindStringSubmatch(l); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			got = append(got, n)
+		}
+	}
+	for i := range chunks {
+		if i >= len(got) || got[i] != i+1 {
+			t.Fatalf("the stream reads %v; want 1..%d once each, in order", got, chunks)
+		}
+	}
+	if len(got) != chunks {
+		t.Errorf("%d chunk lines, want %d: %v", len(got), chunks, got)
+	}
+}

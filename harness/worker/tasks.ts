@@ -16,6 +16,8 @@ type Input = {
   chunks?: number;
   intervalMs?: number;
   delayMs?: number;
+  holdIndex?: number; // stream-fast: the event_index sent late
+  holdMs?: number; // how late
 };
 
 // Generous, so that long demo sleeps never hit the execution timeout.
@@ -112,12 +114,22 @@ export const streamFast = hatchet.durableTask({
     // Chunk i is due at start + (i-1) * intervalMs, not intervalMs after the
     // previous one: 20 chunks/s stays 20 chunks/s however slow a call is.
     const start = Date.now();
+    let held: Promise<void> | undefined;
     for (let i = 1; i <= chunks; i++) {
       const at = Date.now();
-      await ctx.putStream(`chunk ${i} at ${at}\n`);
+      if (i - 1 === input.holdIndex) {
+        // Sent holdMs late under its own index, as a retried call would be:
+        // the engine holds the chunks after it for up to 5s, then gives up.
+        const index = ctx._incrementStreamIndex();
+        const text = `chunk ${i} at ${at}\n`;
+        held = pause(input.holdMs ?? 8000).then(() => ctx.runtime.putStream(ctx.action.taskRunExternalId, text, index));
+      } else {
+        await ctx.putStream(`chunk ${i} at ${at}\n`);
+      }
       await ctx.logger.info(`log ${i} at ${at}`);
       if (i < chunks) await pause(Math.max(0, start + i * intervalMs - Date.now()));
     }
+    await held;
     if (input.sleep !== undefined) {
       await ctx.sleepFor(input.sleep as Duration, { label: input.label ?? 'after stream' });
     }
