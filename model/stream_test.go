@@ -253,3 +253,36 @@ func FuzzStreamBuf(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkStreamAdd is one chunk into a full buffer (2000 lines): in
+// order, the common case, and late, which lays the buffer out again.
+func BenchmarkStreamAdd(b *testing.B) {
+	full := func() *streamBuf {
+		s := newStreamBuf()
+		for i := range int64(maxStreamLines) {
+			s.add(chunk(2*i, fmt.Sprintf("chunk %d of the stream\n", i)), t0) // every other index missing
+		}
+		return s
+	}
+	b.Run("in-order", func(b *testing.B) {
+		s := full()
+		next := int64(2 * maxStreamLines)
+		for b.Loop() {
+			s.add(chunk(next, "another chunk of the stream\n"), t0)
+			next++
+		}
+	})
+	b.Run("late", func(b *testing.B) {
+		s := full()
+		hole := s.last() - 1 // fills the holes from the newest down
+		for b.Loop() {
+			if hole < s.chunks[0].index {
+				b.StopTimer()
+				s, hole = full(), s.last()-1
+				b.StartTimer()
+			}
+			s.add(chunk(hole, "a late chunk\n"), t0)
+			hole -= 2
+		}
+	})
+}
