@@ -182,7 +182,7 @@ func chooseSource(in ConfigInput, env func(string) string) (settings, error) {
 	if in.Profile != "" {
 		pf, err := readProfiles(in.Home, env)
 		if err != nil {
-			return settings{}, fmt.Errorf("--profile %s: %w", in.Profile, err)
+			return settings{}, fmt.Errorf("--profile %s: %w", printable(in.Profile), err)
 		}
 		p, err := pf.lookup(in.Profile)
 		if err != nil {

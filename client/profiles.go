@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -66,14 +69,14 @@ func readProfiles(home string, env func(string) string) (profiles, error) {
 	pf := profiles{path: profilesPath(home, env)}
 	data, err := os.ReadFile(pf.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return pf, fmt.Errorf("no profiles file at %s", pf.path)
+		return pf, fmt.Errorf("no profiles file at %s", printable(pf.path))
 	}
 	if err != nil {
 		return pf, fmt.Errorf("read profiles: %w", err)
 	}
 	var top map[string]any
 	if err := yaml.Unmarshal(data, &top); err != nil {
-		return pf, fmt.Errorf("%s is not valid YAML", pf.path)
+		return pf, fmt.Errorf("%s is not valid YAML", printable(pf.path))
 	}
 	top = lowerKeys(top)
 	pf.fallback = str(top["defaultprofile"])
@@ -121,7 +124,7 @@ func (pf profiles) lookup(name string) (profile, error) {
 		return p, nil
 	}
 	if len(pf.profiles) == 0 {
-		return profile{}, fmt.Errorf("unknown profile %q: %s has no profiles", name, pf.path)
+		return profile{}, fmt.Errorf("unknown profile %q: %s has no profiles", name, printable(pf.path))
 	}
 	return profile{}, fmt.Errorf("unknown profile %q (available: %s)", name, strings.Join(pf.names(), ", "))
 }
@@ -143,7 +146,7 @@ func (pf profiles) implicit() (profile, bool) {
 func (pf profiles) names() []string {
 	out := make([]string, 0, len(pf.profiles))
 	for _, p := range pf.profiles {
-		out = append(out, p.display())
+		out = append(out, printable(p.display()))
 	}
 	return out
 }
@@ -170,6 +173,15 @@ func (p profile) settings() (settings, error) {
 		keyFile:    p.keyFile,
 		serverName: p.serverName,
 	}, nil
+}
+
+// printable quotes text from the file or the environment that would
+// break an error's single line or reach the terminal as a control.
+func printable(s string) string {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 func lowerKeys(m map[string]any) map[string]any {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -49,7 +51,7 @@ func Load(path string, explicit bool) (Settings, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return s, fmt.Errorf("%s: cannot read the config file (%v)", path, err)
+		return s, fmt.Errorf("%s: cannot read the config file (%v)", printable(path), err)
 	}
 	return Parse(path, data)
 }
@@ -64,9 +66,9 @@ func Parse(path string, data []byte) (Settings, error) {
 	s := Settings{Path: path, Keys: keymap.Default()}
 	fail := func(setting, format string, args ...any) (Settings, error) {
 		if setting == "" {
-			return s, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
+			return s, fmt.Errorf("%s: %s", printable(path), fmt.Sprintf(format, args...))
 		}
-		return s, fmt.Errorf("%s: %s: %s", path, setting, fmt.Sprintf(format, args...))
+		return s, fmt.Errorf("%s: %s: %s", printable(path), printable(setting), fmt.Sprintf(format, args...))
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -142,6 +144,15 @@ func Parse(path string, data []byte) (Settings, error) {
 		s.Keys = km
 	}
 	return s, nil
+}
+
+// printable quotes a name from the file that would break the error's one
+// line or reach the terminal as a control.
+func printable(s string) string {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // quoted shows a value as the user wrote it.
