@@ -84,6 +84,7 @@ func startFake(t *testing.T, token string, useTLS bool) *fakeEngine {
 	readFixture(t, "event-logs.json", &f.logs)
 
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/ready", f.ready) // health_test.go
 	mux.HandleFunc("GET /api/v1/stable/tenants/{tenant}/workflow-runs", f.authed(f.list))
 	mux.HandleFunc("GET /api/v1/stable/tenants/{tenant}/durable-tasks/{task}", f.authed(f.eventLog))
 	mux.HandleFunc("GET /api/v1/stable/tasks/{task}", f.authed(f.task))

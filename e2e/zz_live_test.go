@@ -185,7 +185,7 @@ func TestCompletionArrivesWithoutAPoll(t *testing.T) {
 	})
 	tm := startTerm(t, 200, 60, "--refresh", "1m")
 	tm.waitScreen(30*time.Second, "the waiting row and the feeds", func(s string) bool {
-		return strings.Contains(rowWith(s, name), "finish me by feed") && strings.Contains(s, "feeds ·")
+		return strings.Contains(rowWith(s, name), "finish me by feed") && strings.Contains(s, "feeds ⚡")
 	})
 	// Put the row under the cursor so its feed is the first one opened.
 	tm.filterTo(name)

@@ -22,22 +22,31 @@ import (
 // "Outages" section states these figures.
 const (
 	probeEvery   = time.Second     // the probe's pace while anything backs off
-	probeTimeout = 5 * time.Second // a probe's own deadline
+	probeTimeout = time.Second     // a probe's own deadline, so one is always out
 	silentAfter  = 3 * time.Second // a poll unanswered this long: "not answering"
 )
 
 // probeMsg carries the answer of one health probe.
 type probeMsg struct{ err error }
 
-// healthProbe asks the engine its version (Dispatcher.GetVersion), the
-// cheapest call there is.
-func healthProbe(v interface {
-	Version(context.Context) (string, error)
-}) tea.Cmd {
+// prober is an engine with a health check of its own (*client.Client:
+// gRPC and REST at once, skipping gRPC's reconnect backoff).
+type prober interface {
+	Probe(context.Context) error
+}
+
+var _ prober = (*client.Client)(nil)
+
+// healthProbe asks the engine whether it answers: its Probe, or else its
+// version (Dispatcher.GetVersion), the cheapest call there is.
+func healthProbe(e client.Engine) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 		defer cancel()
-		_, err := v.Version(ctx)
+		if p, ok := e.(prober); ok {
+			return probeMsg{err: p.Probe(ctx)}
+		}
+		_, err := e.Version(ctx)
 		return probeMsg{err: err}
 	}
 }
@@ -107,7 +116,6 @@ func (m *Model) onListAnswer(err error) {
 // onProbe ends every backoff when the engine answered the probe.
 func (m *Model) onProbe(msg probeMsg) {
 	m.sched.probeInFlight = false
-	m.sched.nextProbeAt = m.now.Add(probeEvery)
 	if msg.err == nil {
 		m.engineAnswered()
 	}
@@ -126,6 +134,7 @@ func (m *Model) scheduleHealth() []tea.Cmd {
 	}
 	if m.conn.Kind != ui.Failed && m.backingOff() && !s.probeInFlight && !m.now.Before(s.nextProbeAt) {
 		s.probeInFlight = true
+		s.nextProbeAt = m.now.Add(probeEvery) // paced from the sending: a probe may last its whole deadline
 		cmds = append(cmds, healthProbe(m.engine))
 	}
 	return cmds
@@ -168,24 +177,25 @@ func (m Model) connNotes(width int) []string {
 	var notes []string
 	switch c.Kind {
 	case ui.Live:
-		notes = append(notes, "list: live; polled every "+durable.FormatDuration(m.refresh)+".")
+		notes = append(notes, "List poll: live, every "+durable.FormatDuration(m.refresh)+".")
 	case ui.Connecting:
-		notes = append(notes, "list: connecting.")
+		notes = append(notes, "List poll: connecting.")
 	case ui.NotAnswering:
-		notes = append(notes, "list: not answering: "+c.Reason+".")
+		notes = append(notes, "List poll unanswered: "+c.Reason+".")
 	default:
-		line := "list: " + ui.Clean(c.Reason)
+		line := "List poll failed: " + ui.Clean(c.Reason)
 		if c.Kind == ui.Reconnecting && m.sched.nextListAt.After(m.now) {
-			line += "; retrying in " + durable.FormatDuration(m.sched.nextListAt.Sub(m.now).Round(time.Second))
+			line += "; next try in " + durable.FormatDuration(m.sched.nextListAt.Sub(m.now).Round(time.Second)) +
+				" or as soon as the engine answers"
 		}
 		notes = append(notes, line+".")
 	}
 	live, retrying, reason := m.feedHeader()
 	switch {
 	case retrying > 0:
-		notes = append(notes, "feeds: "+strconv.Itoa(live)+" open, "+strconv.Itoa(retrying)+" reconnecting: "+ui.Clean(reason)+".")
+		notes = append(notes, "Feeds: "+strconv.Itoa(live)+" open, "+strconv.Itoa(retrying)+" reconnecting: "+ui.Clean(reason)+".")
 	case live > 0:
-		notes = append(notes, "feeds: "+strconv.Itoa(live)+" open.")
+		notes = append(notes, "Feeds: "+strconv.Itoa(live)+" open.")
 	}
 	var out []string
 	for _, n := range notes {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -203,6 +204,33 @@ func (s *Stack) StartEngine(ctx context.Context) error {
 	}
 	s.report("engine restart", time.Since(t))
 	return nil
+}
+
+// PauseEngine stops hatchet-lite in its tracks (SIGSTOP): its sockets stay
+// open and connections are still accepted, but nothing answers, as with
+// a hung engine or a black-holed network. ResumeEngine undoes it.
+func (s *Stack) PauseEngine() error { return s.signalEngine(syscall.SIGSTOP) }
+
+// ResumeEngine lets a paused hatchet-lite go on (SIGCONT).
+func (s *Stack) ResumeEngine() error { return s.signalEngine(syscall.SIGCONT) }
+
+func (s *Stack) signalEngine(sig syscall.Signal) error {
+	s.mu.Lock()
+	p := s.lite
+	s.mu.Unlock()
+	if p == nil || p.exited() {
+		return errors.New("stack: the engine is not running")
+	}
+	if err := syscall.Kill(-p.cmd.Process.Pid, sig); err != nil {
+		return fmt.Errorf("stack: signal the engine: %w", err)
+	}
+	return nil
+}
+
+// EngineReady reports whether the engine's API answers /api/ready now.
+func (s *Stack) EngineReady(ctx context.Context) bool {
+	ok, _ := s.apiReady(ctx)
+	return ok
 }
 
 // tokenSubject decodes the JWT payload, without verifying it, to read "sub".
