@@ -35,9 +35,7 @@ func TestStreamPaneKeepsEveryChunkInOrder(t *testing.T) {
 		}
 		return taskID != "", "the run is not in the list yet"
 	})
-	// The newest stream-fast row is this run's: open it and check.
-	tm.openRow("stream-fast")
-	tm.waitScreen(10*time.Second, "this run's detail", func(s string) bool { return strings.Contains(s, runID) })
+	tm.openRun("stream-fast", runID)
 	tm.keys("3")
 	tm.waitScreen(30*time.Second, "the first chunk", func(s string) bool { return strings.Contains(s, "chunk 1 at ") })
 	started := time.Now()
@@ -147,8 +145,7 @@ func TestStreamPaneTakesALateChunkBack(t *testing.T) {
 		}
 		return false, "the run is not in the list yet"
 	})
-	tm.openRow("stream-fast")
-	tm.waitScreen(10*time.Second, "this run's detail", func(s string) bool { return strings.Contains(s, runID) })
+	tm.openRun("stream-fast", runID)
 	tm.keys("3")
 	screen := tm.waitScreen(40*time.Second, "the gap of the held chunk", func(s string) bool {
 		return strings.Contains(s, "… 1 chunk not received (") && strings.Contains(s, "chunk "+strconv.Itoa(chunks)+" at ")
@@ -181,4 +178,21 @@ func TestStreamPaneTakesALateChunkBack(t *testing.T) {
 	if len(got) != chunks {
 		t.Errorf("%d chunk lines, want %d: %v", len(got), chunks, got)
 	}
+}
+
+// openRun opens the detail of runID's row among those matching text: the
+// newest, at the top of the filtered list once hatchtop has polled it.
+func (tm *term) openRun(text, runID string) {
+	tm.t.Helper()
+	tm.openRow(text)
+	eventually(tm.t, 20*time.Second, func() (bool, string) {
+		s := tm.screen()
+		if strings.Contains(s, runID) {
+			return true, ""
+		}
+		tm.keys("Escape") // another run's detail: back, to the top, open again
+		tm.keys("g")
+		tm.keys("Enter")
+		return false, "the detail of run " + runID + " did not open; screen:\n" + s
+	})
 }
