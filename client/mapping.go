@@ -1,6 +1,7 @@
 package client
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -88,7 +89,8 @@ func condition(kind rest.V1DurableWaitConditionKind, sleepMs *int64, key, workfl
 	}
 	// Missing for durations the engine cannot parse ("1d"): 0 means unknown.
 	if ms := deref(sleepMs); ms > 0 {
-		c.Sleep = time.Duration(ms) * time.Millisecond
+		// Saturate: a sleep past ~292 years would overflow to negative.
+		c.Sleep = time.Duration(min(ms, int64(math.MaxInt64/time.Millisecond))) * time.Millisecond
 	}
 	return c
 }
