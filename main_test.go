@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every bad flag or config setting ends with exactly one line and exit
+// code 2; only --help prints the usage.
+func TestBadFlagsAreOneLine(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("colour: red\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{
+		"--foo":                  "hatchtop: unknown flag --foo (hatchtop --help lists the flags)",
+		"-x=1":                   "hatchtop: unknown flag --x (hatchtop --help lists the flags)",
+		"--since soon":           `hatchtop: --since: "soon" is not a duration (like 90s, 5m or 24h)`,
+		"--refresh":              "hatchtop: --refresh needs a value",
+		"--read-only=maybe":      `hatchtop: --read-only: "maybe" is not true or false`,
+		"---foo":                 "hatchtop: bad flag syntax: ---foo (hatchtop --help lists the flags)",
+		"snapshot extra":         `hatchtop: unexpected argument "extra" (hatchtop --help lists the flags)`,
+		"--json":                 "hatchtop: --json only applies to `hatchtop snapshot`",
+		"--config " + cfg:        "hatchtop: " + cfg + ": colour: unknown setting (known: read_only, timeout_warning, keys)",
+		"--config " + cfg + ".no": "hatchtop: " + cfg + ".no: cannot read the config file (no such file or directory)",
+	}
+	for args, want := range cases {
+		var out, errb bytes.Buffer
+		code := run(strings.Fields(args), &out, &errb)
+		if code != exitUsage || errb.String() != want+"\n" || out.Len() != 0 {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", args, code, errb.String(), want)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"--help"}, &out, &errb); code != exitOK || !strings.HasPrefix(errb.String(), "usage: hatchtop") ||
+		!strings.Contains(errb.String(), "-refresh") {
+		t.Errorf("--help: exit %d, %q", code, errb.String())
+	}
+}
