@@ -17,15 +17,15 @@ func TestBadFlagsAreOneLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]string{
-		"--foo":                  "hatchtop: unknown flag --foo (hatchtop --help lists the flags)",
-		"-x=1":                   "hatchtop: unknown flag --x (hatchtop --help lists the flags)",
-		"--since soon":           `hatchtop: --since: "soon" is not a duration (like 90s, 5m or 24h)`,
-		"--refresh":              "hatchtop: --refresh needs a value",
-		"--read-only=maybe":      `hatchtop: --read-only: "maybe" is not true or false`,
-		"---foo":                 "hatchtop: bad flag syntax: ---foo (hatchtop --help lists the flags)",
-		"snapshot extra":         `hatchtop: unexpected argument "extra" (hatchtop --help lists the flags)`,
-		"--json":                 "hatchtop: --json only applies to `hatchtop snapshot`",
-		"--config " + cfg:        "hatchtop: " + cfg + ": colour: unknown setting (known: read_only, timeout_warning, keys)",
+		"--foo":                   "hatchtop: unknown flag --foo (hatchtop --help lists the flags)",
+		"-x=1":                    "hatchtop: unknown flag --x (hatchtop --help lists the flags)",
+		"--since soon":            `hatchtop: --since: "soon" is not a duration (like 90s, 5m or 24h)`,
+		"--refresh":               "hatchtop: --refresh needs a value",
+		"--read-only=maybe":       `hatchtop: --read-only: "maybe" is not true or false`,
+		"---foo":                  "hatchtop: bad flag syntax: ---foo (hatchtop --help lists the flags)",
+		"snapshot extra":          `hatchtop: unexpected argument "extra" (hatchtop --help lists the flags)`,
+		"--json":                  "hatchtop: --json only applies to `hatchtop snapshot`",
+		"--config " + cfg:         "hatchtop: " + cfg + ": colour: unknown setting (known: read_only, timeout_warning, keys)",
 		"--config " + cfg + ".no": "hatchtop: " + cfg + ".no: cannot read the config file (no such file or directory)",
 	}
 	for args, want := range cases {
