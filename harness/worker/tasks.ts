@@ -195,6 +195,17 @@ export const logsOnly = hatchet.durableTask({
   },
 });
 
+// plain-wait (issue 7, TIMEOUT of a plain task): a non-durable task that
+// just runs for input.seconds (default 240) under a 5m execution timeout.
+export const plainWait = hatchet.task({
+  name: 'plain-wait',
+  executionTimeout: '5m',
+  fn: async (input: Input) => {
+    await new Promise((resolve) => setTimeout(resolve, (input.seconds ?? 240) * 1000));
+    return { waited: input.seconds ?? 240 };
+  },
+});
+
 export const allTasks = [
   sleepLabelled,
   waitEventLabelled,
@@ -207,4 +218,5 @@ export const allTasks = [
   scopedWait,
   evictableWait,
   logsOnly,
+  plainWait,
 ];
