@@ -196,3 +196,40 @@ func (tm *term) openRun(text, runID string) {
 		return false, "the detail of run " + runID + " did not open; screen:\n" + s
 	})
 }
+
+// A task that wrote more ctx.log lines than the pane keeps: the detail
+// reads them all in one pass (6 pages of the endpoint) and says how many
+// earlier lines it let go.
+func TestLogsPaneSaysWhatItDropped(t *testing.T) {
+	requireStack(t)
+	const lines = 6000
+	runID := trigger(t, "stream-fast", map[string]any{"chunks": lines, "intervalMs": 0, "sleep": "10m", "label": "logged 6000 lines"})
+	c := dialStack(t)
+	var taskID string
+	eventually(t, 60*time.Second, func() (bool, string) {
+		for _, task := range snapshot(t).Tasks {
+			if task.RunID == runID {
+				taskID = task.ID
+			}
+		}
+		if taskID == "" {
+			return false, "the run is not in the list yet"
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		got, err := c.LogLines(ctx, taskID, time.Time{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(got) == lines, strconv.Itoa(len(got)) + " log lines so far"
+	})
+	tm := startTerm(t, 160, 40, "--refresh", "1s")
+	tm.openRun("stream-fast", runID)
+	tm.keys("4")
+	screen := tm.waitScreen(15*time.Second, "the dropped lines counted", func(s string) bool {
+		return strings.Contains(s, "1000 earlier lines dropped (keeps the last 5000) · 5000 ctx.log lines")
+	})
+	if !strings.Contains(screen, "log 6000 at ") {
+		t.Errorf("the newest line is not shown:\n%s", screen)
+	}
+}
