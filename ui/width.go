@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -28,15 +29,20 @@ func overshoot(s string) int {
 	if isPlain(s) {
 		return 0
 	}
-	s = ansi.Strip(s)
+	if strings.IndexByte(s, 0x1b) >= 0 {
+		s = ansi.Strip(s)
+	}
 	n := 0
 	for s != "" {
 		cluster, w := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
 		if cluster == "" {
 			break
 		}
-		if c := codePointCells(cluster); c > w {
-			n += c - w
+		// A one-code-point cluster is drawn the same either way.
+		if _, size := utf8.DecodeRuneInString(cluster); size < len(cluster) || w == 0 {
+			if c := codePointCells(cluster); c > w {
+				n += c - w
+			}
 		}
 		s = s[len(cluster):]
 	}
