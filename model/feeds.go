@@ -135,6 +135,7 @@ func (m *Model) onFeed(u client.FeedUpdate) {
 				reason = u.Err.Error()
 			}
 			m.feed.retrying[u.RunID] = reason
+			m.engineLost(u.Err)
 		default: // opening, finished, gone
 			delete(m.feed.live, u.RunID)
 			delete(m.feed.retrying, u.RunID)

@@ -68,15 +68,29 @@ func healFeeds(f Feeds) tea.Cmd {
 	}
 }
 
-// backingOff reports whether the list or any feed waits to retry.
+// backingOff reports whether the list or any feed waits to retry because
+// the engine could not be reached. An engine that answers with an error is
+// left to the backoff: probing it would tell nothing new.
 func (m *Model) backingOff() bool {
-	return m.sched.listFails > 0 || len(m.feed.retrying) > 0
+	return m.sched.engineAway && (m.sched.listFails > 0 || len(m.feed.retrying) > 0)
 }
 
-// engineAnswered ends every backoff: a list poll in backoff is due now,
-// and the feeds retrying are told to reopen (by the next schedule).
+// engineLost records a failure to reach the engine at all.
+func (m *Model) engineLost(err error) {
+	if errors.Is(err, client.ErrUnreachable) {
+		m.sched.engineAway = true
+	}
+}
+
+// engineAnswered ends every backoff caused by the engine being away: a
+// list poll in backoff is due now, and the feeds retrying are told to
+// reopen (by the next schedule).
 func (m *Model) engineAnswered() {
 	s := &m.sched
+	if !s.engineAway {
+		return
+	}
+	s.engineAway = false
 	if s.listFails > 0 {
 		s.listFails = 0
 		if !s.listInFlight {
@@ -100,6 +114,7 @@ func (m *Model) onListAnswer(err error) {
 	s := &m.sched
 	sent := s.listSentAt
 	s.listDone(m.now, m.refresh, err != nil)
+	m.engineLost(err)
 	switch {
 	case unanswered(err):
 		if s.listSilentSince.IsZero() {
@@ -118,6 +133,8 @@ func (m *Model) onProbe(msg probeMsg) {
 	m.sched.probeInFlight = false
 	if msg.err == nil {
 		m.engineAnswered()
+	} else {
+		m.engineLost(msg.err)
 	}
 }
 

@@ -225,3 +225,24 @@ func TestRefusalIsReconnectingWithTheReasonInTheHelp(t *testing.T) {
 		t.Errorf("the help lacks the whole reason:\n%s", help)
 	}
 }
+
+// An engine that answers with an error is not away: no probe runs and the
+// list keeps its backoff, so a failing engine is not polled every second.
+func TestAnErrorReplyKeepsItsBackoff(t *testing.T) {
+	f := fake.New()
+	m := startedModel(t, f)
+	f.FailList(errors.New("the API at http://localhost:8080 answered HTTP 500"))
+	probes, polls := f.Calls("Version"), f.Calls("ListActive")
+	for s := 1; s <= 60; s++ {
+		m = at(t, m, time.Duration(s)*time.Second)
+	}
+	if n := f.Calls("Version") - probes; n != 0 {
+		t.Errorf("%d probes of an engine that answers", n)
+	}
+	if n := f.Calls("ListActive") - polls; n > 6 {
+		t.Errorf("%d polls in a minute of error replies, want the backoff", n)
+	}
+	if l := headerLine(m); !strings.Contains(l, "list ◌ reconnecting") {
+		t.Errorf("header %s", l)
+	}
+}

@@ -33,6 +33,7 @@ type scheduler struct {
 	probeInFlight bool
 	nextProbeAt   time.Time
 	healFeeds     bool // the engine answered: the feeds should stop backing off
+	engineAway    bool // a request failed to reach the engine since it last answered
 
 	versionInFlight bool
 	versionRetryAt  time.Time
