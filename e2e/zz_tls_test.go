@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -115,6 +116,18 @@ func TestTLSAndMTLSOnTheRealEngine(t *testing.T) {
 		}
 	}
 
+	// /api/ready says the API is up; the gRPC listener may follow it.
+	grpcUp := func() {
+		eventually(t, 30*time.Second, func() (bool, string) {
+			c, err := net.DialTimeout("tcp", s.GRPCAddr, time.Second)
+			if err != nil {
+				return false, "gRPC port: " + err.Error()
+			}
+			c.Close()
+			return true, ""
+		})
+	}
+	grpcUp()
 	t.Run("tls", func(t *testing.T) {
 		run(t, []tc{
 			{"the CA file verifies the engine", nil, ""},
@@ -134,6 +147,7 @@ func TestTLSAndMTLSOnTheRealEngine(t *testing.T) {
 	if err := s.SwitchTLS(ctx, "mtls"); err != nil {
 		t.Fatal(err)
 	}
+	grpcUp()
 	t.Logf("engine restarted with mtls in %s", time.Since(restart).Round(100*time.Millisecond))
 	t.Run("mtls", func(t *testing.T) {
 		run(t, []tc{
