@@ -206,6 +206,7 @@ func TestLogsPaneSaysWhatItDropped(t *testing.T) {
 	runID := trigger(t, "stream-fast", map[string]any{"chunks": lines, "intervalMs": 0, "sleep": "10m", "label": "logged 6000 lines"})
 	c := dialStack(t)
 	var taskID string
+	var took time.Duration
 	eventually(t, 60*time.Second, func() (bool, string) {
 		for _, task := range snapshot(t).Tasks {
 			if task.RunID == runID {
@@ -217,12 +218,15 @@ func TestLogsPaneSaysWhatItDropped(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
+		began := time.Now()
 		got, err := c.LogLines(ctx, taskID, time.Time{})
 		if err != nil {
 			return false, err.Error()
 		}
+		took = time.Since(began)
 		return len(got) == lines, strconv.Itoa(len(got)) + " log lines so far"
 	})
+	t.Logf("%d ctx.log lines read in one LogLines call in %s", lines, took.Round(time.Millisecond))
 	tm := startTerm(t, 160, 40, "--refresh", "1s")
 	tm.openRun("stream-fast", runID)
 	tm.keys("4")
