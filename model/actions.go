@@ -718,7 +718,7 @@ func (m Model) modalView() (string, bool) {
 		title, lines := m.confirmLines(*m.confirm)
 		return ui.Dialog(title, lines, m.width, h, m.styles), true
 	case m.form != nil:
-		k, _ := m.form.keyValue()
+		k := m.form.keyExact
 		title := "Send an event"
 		if m.form.origin != "" {
 			title += " · from " + m.form.origin

@@ -59,6 +59,13 @@ type eventForm struct {
 	payloadErr  error
 	payloadRows int    // lines in the editor
 	notice      string // why the last paste was not inserted
+
+	// The other fields' verdicts, also kept from their last change.
+	keyExact string            // the key that would be sent
+	keyErr   error             // why it cannot be
+	scopeErr error             //
+	metadata map[string]string // parsed metadata; nil when none
+	metaErr  error             //
 }
 
 // bigPaste is the size from which a paste is held outside the editor: the
@@ -100,6 +107,7 @@ func newEventForm(keys []string, origin string, km keymap.Form, width int) event
 	}
 	f.key.Focus()
 	f.checkPayload()
+	f.checkFields()
 	return f
 }
 
@@ -128,9 +136,15 @@ func (f eventForm) Update(msg tea.Msg) (eventForm, tea.Cmd) {
 			f.keyIdx = (f.keyIdx + step) % len(f.keys)
 			f.key.SetValue(f.keyShown[f.keyIdx])
 			f.key.CursorEnd()
+			f.checkFields()
 			return f, nil
 		case f.focus == fieldPayload:
 			return f.editPayload(k)
+		case k.Paste && len(k.Runes) > preflight.MaxMessage:
+			// Over the whole message's limit on its rune count alone.
+			f.notice = fmt.Sprintf("the paste is over %d characters, more than the engine's %s message holds; nothing was inserted",
+				preflight.MaxMessage, preflight.Size(preflight.MaxMessage))
+			return f, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -144,7 +158,19 @@ func (f eventForm) Update(msg tea.Msg) (eventForm, tea.Cmd) {
 	case fieldMeta:
 		f.meta, cmd = f.meta.Update(msg)
 	}
+	if _, ok := msg.(tea.KeyMsg); ok && f.focus != fieldPayload {
+		f.notice = ""
+		f.checkFields()
+	}
 	return f, cmd
+}
+
+// checkFields keeps the verdicts on the key, scope and metadata, so that
+// drawing the form parses nothing.
+func (f *eventForm) checkFields() {
+	f.keyExact, f.keyErr = f.keyValue()
+	f.scopeErr = preflight.Scope(f.scope.Value())
+	f.metadata, f.metaErr = f.parseMetadata()
 }
 
 // editPayload applies one key to the payload and checks the result once.
@@ -245,8 +271,8 @@ func (f eventForm) keyValue() (string, error) {
 	return v, preflight.Key(v)
 }
 
-// metadata parses the optional metadata field.
-func (f eventForm) metadata() (map[string]string, error) {
+// parseMetadata parses the optional metadata field.
+func (f eventForm) parseMetadata() (map[string]string, error) {
 	meta := f.meta.Value()
 	if strings.TrimSpace(meta) == "" {
 		return nil, nil
@@ -269,21 +295,19 @@ func (f eventForm) metadata() (map[string]string, error) {
 
 // event validates the form into the event to push, or says what is wrong.
 func (f eventForm) event() (client.Event, error) {
-	k, err := f.keyValue()
-	ev := client.Event{Key: k, Scope: f.scope.Value()}
-	if err != nil {
-		return ev, err
-	}
-	if f.payloadErr != nil {
+	ev := client.Event{Key: f.keyExact, Scope: f.scope.Value()}
+	switch {
+	case f.keyErr != nil:
+		return ev, f.keyErr
+	case f.payloadErr != nil:
 		return ev, fmt.Errorf("payload: %w", f.payloadErr)
+	case f.scopeErr != nil:
+		return ev, f.scopeErr
+	case f.metaErr != nil:
+		return ev, f.metaErr
 	}
 	ev.Payload = json.RawMessage(f.payloadText)
-	if err := preflight.Scope(ev.Scope); err != nil {
-		return ev, err
-	}
-	if ev.Metadata, err = f.metadata(); err != nil {
-		return ev, err
-	}
+	ev.Metadata = f.metadata
 	return ev, nil
 }
 
@@ -297,8 +321,8 @@ func (f eventForm) lines(wakes int) []ui.DialogLine {
 		keyNote = fmt.Sprintf("key %d of %d of this wait (↑/↓ to pick) · ", f.keyIdx+1, len(f.keys)) + keyNote
 	}
 	out = append(out, ui.DialogLine{Text: "key", Tone: ui.Unknown}, ui.DialogLine{Widget: f.key.View()})
-	if _, err := f.keyValue(); err != nil && f.key.Value() != "" {
-		out = append(out, ui.DialogLine{Text: err.Error(), Tone: ui.Bad})
+	if f.keyErr != nil && f.keyExact != "" {
+		out = append(out, ui.DialogLine{Text: f.keyErr.Error(), Tone: ui.Bad})
 	} else {
 		out = append(out, ui.DialogLine{Text: keyNote, Tone: ui.Unknown})
 	}
@@ -309,7 +333,7 @@ func (f eventForm) lines(wakes int) []ui.DialogLine {
 		out = append(out, ui.DialogLine{Widget: f.payload.View()})
 	}
 	switch {
-	case f.notice != "":
+	case f.notice != "" && f.focus == fieldPayload:
 		out = append(out, ui.DialogLine{Text: f.notice, Tone: ui.Bad})
 	case f.payloadErr != nil:
 		out = append(out, ui.DialogLine{Text: "payload: " + f.payloadErr.Error(), Tone: ui.Bad})
@@ -321,15 +345,18 @@ func (f eventForm) lines(wakes int) []ui.DialogLine {
 		ui.DialogLine{Text: "scope (optional)", Tone: ui.Unknown}, ui.DialogLine{Widget: f.scope.View()},
 		ui.DialogLine{Text: "The event log does not say whether a wait has a scope. A scoped wait only wakes for an event with exactly its scope; an unscoped wait wakes for any.", Tone: ui.Unknown},
 	)
-	if err := preflight.Scope(f.scope.Value()); err != nil {
-		out = append(out, ui.DialogLine{Text: err.Error(), Tone: ui.Bad})
+	if f.scopeErr != nil {
+		out = append(out, ui.DialogLine{Text: f.scopeErr.Error(), Tone: ui.Bad})
 	}
 	out = append(out,
 		ui.DialogLine{Text: ""},
 		ui.DialogLine{Text: "additional metadata (optional JSON object)", Tone: ui.Unknown}, ui.DialogLine{Widget: f.meta.View()},
 	)
-	if _, err := f.metadata(); err != nil {
-		out = append(out, ui.DialogLine{Text: err.Error(), Tone: ui.Bad})
+	if f.metaErr != nil {
+		out = append(out, ui.DialogLine{Text: f.metaErr.Error(), Tone: ui.Bad})
+	}
+	if f.notice != "" && f.focus != fieldPayload {
+		out = append(out, ui.DialogLine{Text: f.notice, Tone: ui.Bad})
 	}
 	return out
 }

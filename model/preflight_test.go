@@ -276,6 +276,32 @@ func TestPasteOverTheEditorsLinesIsRefused(t *testing.T) {
 	}
 }
 
+// The other fields refuse a paste over the message limit at once too, and
+// keep their verdicts between frames.
+func TestMetadataPasteOverTheLimitAndVerdicts(t *testing.T) {
+	_, m := waitingModel(t, false)
+	m = step(t, m, press("e"))
+	for range 3 {
+		m = step(t, m, press("tab"))
+	}
+	if m.form.focus != fieldMeta {
+		t.Fatalf("focus %d", m.form.focus)
+	}
+	m = step(t, m, paste(strings.Repeat("m", preflight.MaxMessage+1)))
+	if m.form.meta.Value() != "" || !strings.Contains(formText(m), "more than the engine's 4.0 MiB (4194304 bytes) message holds; nothing was inserted") {
+		t.Errorf("metadata paste: %d chars stored\n%s", len(m.form.meta.Value()), formText(m))
+	}
+	m = typeText(t, m, `{"a": 1`)
+	if m.form.metaErr == nil || !strings.Contains(formText(m), "metadata: invalid JSON") {
+		t.Errorf("metadata verdict: %v", m.form.metaErr)
+	}
+	m = typeText(t, m, `}`)
+	ev, err := m.form.event()
+	if err != nil || ev.Metadata["a"] != "1" {
+		t.Errorf("event %+v, %v", ev, err)
+	}
+}
+
 // The payload is checked when it changes, not when it is drawn: after a
 // change, drawing does not change the verdict it shows.
 func TestPayloadVerdictIsKeptBetweenFrames(t *testing.T) {
