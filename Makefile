@@ -46,7 +46,7 @@ bench:
 # target per run), each for FUZZTIME. `make unit` already runs their seeds.
 FUZZTIME ?= 10s
 fuzz:
-	@set -e; for file in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+	@set -e; for file in $$(grep -rl --include='*_test.go' --exclude-dir=node_modules --exclude-dir=.git '^func Fuzz' . | sort); do \
 	  pkg=./$$(dirname $${file#./}); \
 	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
 	    echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
