@@ -91,6 +91,15 @@ func cut(s string, w int, tail string) string {
 		fits += cw
 		plain = plain[len(cluster):]
 	}
+	if strings.IndexByte(s, 0x1b) < 0 {
+		// Plain text: cut where the walk above stopped. ansi.Truncate reads
+		// an ASCII byte as a cluster of its own and would split one that a
+		// modifier extends ("0🏽").
+		if out := s[:len(s)-len(plain)] + tail; safeWidth(out) <= w {
+			return out
+		}
+		return "" // not even the tail fits
+	}
 	limit := fits + ansi.StringWidth(tail)
 	for {
 		out := ansi.Truncate(s, limit, tail)
