@@ -103,7 +103,7 @@ func (m Model) row(t *taskState, selected bool) ui.Row {
 // timeoutCell is the time left before the engine times the task out.
 func (m Model) timeoutCell(at time.Time) string {
 	if left := at.Sub(m.now); left > 0 {
-		return durable.FormatDuration((left + time.Second - 1).Truncate(time.Second))
+		return durable.FormatDuration(durable.CeilSecond(left))
 	}
 	return "due"
 }

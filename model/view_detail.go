@@ -192,7 +192,7 @@ func (m Model) detailTimeoutAt() (time.Time, bool) {
 // timeoutText is "in 4m10s" or "2s ago".
 func (m Model) timeoutText(at time.Time) string {
 	if left := at.Sub(m.now); left >= 0 {
-		return "in " + durable.FormatDuration((left + time.Second - 1).Truncate(time.Second))
+		return "in " + durable.FormatDuration(durable.CeilSecond(left))
 	}
 	return durable.FormatDuration(m.now.Sub(at).Truncate(time.Second)) + " ago"
 }
