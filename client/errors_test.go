@@ -123,3 +123,29 @@ func TestReasonNeverGuessesTLS(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a dial error says, reason never advises turning TLS on (only a
+// sniffed TLS record does) and stays one printable line.
+func FuzzReason(f *testing.F) {
+	for _, s := range []string{
+		`connection error: desc = "error reading server preface: EOF"`,
+		`connection error: desc = "failed to receive server preface within timeout"`,
+		`transport: authentication handshake failed: EOF`,
+		`dial tcp 127.0.0.1:1: connect: connection refused`,
+		`malformed HTTP response "\x16\x03\x01"`,
+		"tls: first record does not look like a TLS handshake",
+		"x509: certificate signed by unknown authority",
+		"\x1b[31mserver preface\x07",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, msg string) {
+		r := reason(clean(msg))
+		if strings.Contains(r, envTLS+"=tls") {
+			t.Errorf("reason(%q) = %q advises TLS without a sniff", msg, r)
+		}
+		if strings.ContainsAny(r, "\n\r\x1b\x07") {
+			t.Errorf("reason(%q) = %q is not one printable line", msg, r)
+		}
+	})
+}
