@@ -173,3 +173,51 @@ func TestWaitKeyWithAnEscapeIsShownAndRefused(t *testing.T) {
 		t.Fatalf("the task completed: %s", st.Status)
 	}
 }
+
+// REST reads some running tasks as QUEUED (their events end STARTED,
+// QUEUED: the engine wrote the QUEUED after the start). t must not be
+// refused on that read: the task is about to time out and can be saved.
+// Several tasks are started because the misread does not happen to each;
+// the test skips when hatchtop's list shows none of them as queued.
+func TestRefreshTimeoutOfARunningTaskReadAsQueued(t *testing.T) {
+	requireStack(t)
+	tag := fmt.Sprintf("%d", time.Now().UnixNano()%1000000)
+	ids := map[string]string{} // label -> id
+	for i := range 6 {
+		label := fmt.Sprintf("stale read %d %s", i, tag)
+		ids[label] = trigger(t, "short-timeout-sleep", map[string]any{"sleep": "40s", "label": label})
+	}
+	tm := startTerm(t, 160, 45, "--refresh", "1s")
+	tm.filterTo(tag)
+	readQueued := func(s, label string) bool {
+		return strings.HasPrefix(strings.TrimSpace(rowWith(s, label)), "○")
+	}
+	var label, id string
+	for end := time.Now().Add(20 * time.Second); id == "" && time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		s := tm.screen()
+		for l, tid := range ids {
+			if readQueued(s, l) && slices.Contains(taskEventTypes(t, tid), "STARTED") {
+				label, id = l, tid
+				break
+			}
+		}
+	}
+	if id == "" {
+		t.Skip("hatchtop's list read none of the six started tasks as queued this time: the stale QUEUED did not occur")
+	}
+	t.Logf("%s is listed queued; its events: %v", label, taskEventTypes(t, id))
+	tm.filterTo(label)
+	s := tm.waitScreen(10*time.Second, "the one row", func(s string) bool { return rowWith(s, label) != "" })
+	if !readQueued(s, label) {
+		t.Skip("the task is listed running again: the stale QUEUED ended before t could be pressed")
+	}
+	tm.keys("t")
+	tm.waitScreen(10*time.Second, "the prompt (not a refusal)", func(s string) bool {
+		return strings.Contains(s, "Refresh timeout") && strings.Contains(s, "5m")
+	})
+	tm.keys("Enter")
+	tm.confirm("adds 5m")
+	tm.waitFooter(15*time.Second, "now times out at")
+	// Its 40 s sleep outlives the 30 s timeout only thanks to the refresh.
+	waitStatus(t, id, "COMPLETED", 60*time.Second)
+}
