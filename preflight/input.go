@@ -102,10 +102,10 @@ func Escape(s string) string {
 // refused without being parsed.
 func Payload(s string) error {
 	if len(s) > MaxPayload {
-		return fmt.Errorf("the payload is %s, over the engine's %s message limit", Size(len(s)), Size(MaxPayload))
+		return fmt.Errorf("%s, over the engine's %s message limit", Size(len(s)), Size(MaxPayload))
 	}
 	if !utf8.ValidString(s) {
-		return errors.New("the payload is not valid UTF-8")
+		return errors.New("not valid UTF-8")
 	}
 	if !json.Valid([]byte(s)) {
 		return syntaxError(s)
@@ -147,7 +147,7 @@ func hasNUL(s string) bool {
 	}
 }
 
-// Object decodes a checked payload or metadata object.
+// Object checks a payload or metadata object as Payload does and decodes it.
 func Object(s string) (map[string]any, error) {
 	if err := Payload(s); err != nil {
 		return nil, err
