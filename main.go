@@ -96,7 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	fs.StringVar(&o.profile, "profile", "", "use this profile of ~/.hatchet/profiles.yaml")
-	fs.DurationVar(&o.since, "since", 24*time.Hour, "how far back to look for active tasks")
+	fs.DurationVar(&o.since, "since", 30*24*time.Hour, "how far back to look for active tasks by creation time (durable tasks sleep for days)")
 	fs.DurationVar(&o.refresh, "refresh", 2*time.Second, "poll interval of the active list")
 	fs.StringVar(&o.logFile, "log-file", "", "write a debug log to this file")
 	fs.BoolVar(&o.json, "json", false, "snapshot: print JSON instead of a table")
