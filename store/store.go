@@ -1,0 +1,137 @@
+// Package store keeps what hatchtop knows of a tenant's active tasks in a
+// shape that costs O(change), not O(tasks), per message: the tasks by id,
+// their list order (re-sorted only when a task arrives, leaves or changes
+// its creation time), the counts per phase and the tasks of each run, all
+// maintained as tasks are put and removed. It does no I/O and knows
+// nothing of the screen.
+package store
+
+import (
+	"slices"
+	"time"
+
+	"github.com/hatchtop/hatchtop/durable"
+)
+
+// Tasks is the set of active tasks. The zero value is not usable: call New.
+type Tasks struct {
+	byID   map[string]durable.Task
+	byRun  map[string][]string // run id -> its task ids
+	counts map[durable.Phase]int
+	order  []string // newest first, then by id; valid unless sorted is false
+	sorted bool
+}
+
+// New returns an empty set.
+func New() *Tasks {
+	return &Tasks{
+		byID:   map[string]durable.Task{},
+		byRun:  map[string][]string{},
+		counts: map[durable.Phase]int{},
+		sorted: true,
+	}
+}
+
+// Len is the number of tasks.
+func (s *Tasks) Len() int { return len(s.byID) }
+
+// Get returns a task by id.
+func (s *Tasks) Get(id string) (durable.Task, bool) {
+	t, ok := s.byID[id]
+	return t, ok
+}
+
+// Put adds a task or replaces the one with its id, and reports whether it
+// is new.
+func (s *Tasks) Put(t durable.Task) (added bool) {
+	old, ok := s.byID[t.ID]
+	s.byID[t.ID] = t
+	s.counts[t.Phase()]++
+	if !ok {
+		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
+		s.sorted = false
+		return true
+	}
+	s.decrement(old.Phase())
+	if old.RunID != t.RunID {
+		s.unlinkRun(old.RunID, t.ID)
+		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
+	}
+	if !old.CreatedAt.Equal(t.CreatedAt) {
+		s.sorted = false // the order key moved
+	}
+	return false
+}
+
+// Remove drops a task; it reports whether there was one.
+func (s *Tasks) Remove(id string) bool {
+	old, ok := s.byID[id]
+	if !ok {
+		return false
+	}
+	delete(s.byID, id)
+	s.decrement(old.Phase())
+	s.unlinkRun(old.RunID, id)
+	if s.sorted {
+		// Removing keeps the order sorted: no re-sort, one shift.
+		if i := slices.Index(s.order, id); i >= 0 {
+			s.order = slices.Delete(s.order, i, i+1)
+		}
+	}
+	return true
+}
+
+// Order is every task id, newest first (ties by id). The slice is the
+// store's own: callers must not change it, and it is valid until the next
+// Put or Remove.
+func (s *Tasks) Order() []string {
+	if !s.sorted {
+		s.order = s.order[:0]
+		for id := range s.byID {
+			s.order = append(s.order, id)
+		}
+		slices.SortFunc(s.order, func(a, b string) int {
+			return compare(s.byID[a].CreatedAt, a, s.byID[b].CreatedAt, b)
+		})
+		s.sorted = true
+	}
+	return s.order
+}
+
+// compare orders newest first, then by id.
+func compare(ta time.Time, a string, tb time.Time, b string) int {
+	if c := tb.Compare(ta); c != 0 {
+		return c
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Counts is the number of tasks per phase; the map is the store's own.
+func (s *Tasks) Counts() map[durable.Phase]int { return s.counts }
+
+// OfRun is the ids of a run's tasks; the slice is the store's own.
+func (s *Tasks) OfRun(runID string) []string { return s.byRun[runID] }
+
+func (s *Tasks) decrement(p durable.Phase) {
+	if s.counts[p]--; s.counts[p] <= 0 {
+		delete(s.counts, p)
+	}
+}
+
+func (s *Tasks) unlinkRun(runID, id string) {
+	ids := s.byRun[runID]
+	if i := slices.Index(ids, id); i >= 0 {
+		ids = slices.Delete(ids, i, i+1)
+	}
+	if len(ids) == 0 {
+		delete(s.byRun, runID)
+		return
+	}
+	s.byRun[runID] = ids
+}
