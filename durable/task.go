@@ -44,7 +44,8 @@ type Task struct {
 	Name         string // display name
 	WorkflowName string
 	WorkflowID   string
-	VersionID    string // workflow version id; tasks of one version share a Config
+	VersionID    string // workflow version id
+	ActionID     string // the task definition's action id; with VersionID it keys the shared Config
 	Status       Status
 	Evicted      bool
 	Durable      bool

@@ -56,6 +56,6 @@ func fetchConfig(e client.Engine, key, taskID string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
 		cfg, err := e.TaskConfig(ctx, taskID)
-		return configMsg{key: key, cfg: cfg, err: err}
+		return configMsg{key: key, taskID: taskID, cfg: cfg, err: err}
 	}
 }

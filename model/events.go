@@ -11,10 +11,7 @@ import (
 
 // The pacing of task-event fetches, which rebuild the time to timeout and
 // the eviction state of waiting tasks.
-const (
-	maxEventFetches    = 2
-	visibleEventsEvery = 30 * time.Second
-)
+const maxEventFetches = 2
 
 // eventsMsg carries one fetch of a task's lifecycle events.
 type eventsMsg struct {
@@ -40,7 +37,9 @@ func (m *Model) onEvents(msg eventsMsg) {
 	}
 	st.eventsAt = m.now
 	if msg.err != nil {
-		st.eventsRetryAt = m.now.Add(errorRetryAfter)
+		// Still wanted: fetched again once the retry delay has passed.
+		st.eventsRetryAt, st.eventsStale = m.now.Add(errorRetryAfter), true
+		m.sched.dueEvents.Add(msg.taskID, st.eventsRetryAt)
 		return
 	}
 	st.events, st.eventsStale = msg.events, false
@@ -49,16 +48,16 @@ func (m *Model) onEvents(msg eventsMsg) {
 
 // eventsDue decides whether a task's events should be fetched: every
 // running task has an execution timeout, durable or not, waiting or not,
-// and the list's TIMEOUT shows what the detail does.
-func (m *Model) eventsDue(t *taskState, visible bool) bool {
+// and the list's TIMEOUT shows what the detail does. The timeout only
+// moves on an assignment or a TIMEOUT_REFRESHED, so the events are fetched
+// on first sight and on a signal (a wait opened, a status or eviction
+// change, hatchtop's own refresh), never on a timer.
+func (m *Model) eventsDue(t *taskState, _ bool) bool {
 	if t.task.Status != durable.StatusRunning ||
 		m.sched.eventsInFlight[t.task.ID] || m.now.Before(t.eventsRetryAt) {
 		return false
 	}
-	if t.eventsAt.IsZero() || t.eventsStale {
-		return true
-	}
-	return visible && m.now.Sub(t.eventsAt) >= visibleEventsEvery
+	return t.eventsAt.IsZero() || t.eventsStale
 }
 
 // rebuildDeadline recomputes a task's execution deadline from its events,

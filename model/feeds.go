@@ -21,10 +21,15 @@ type Feeds interface {
 	Updates() <-chan client.FeedUpdate
 }
 
-// feedMsg carries one update of the live feeds; closed is set when the
-// manager has shut down.
+// maxFeedBatch caps the feed updates one Update applies.
+const maxFeedBatch = 256
+
+// feedMsg carries the updates of the live feeds that were queued when it
+// was read: update, then more in order. closed is set, with no update,
+// when the manager has shut down.
 type feedMsg struct {
 	update client.FeedUpdate
+	more   []client.FeedUpdate
 	closed bool
 }
 
@@ -38,15 +43,29 @@ func newFeedState() feedState {
 	return feedState{live: map[string]bool{}, retrying: map[string]string{}}
 }
 
-// waitFeed reads the next feed update; Update re-issues it after each one,
-// so exactly one read is pending at a time.
+// waitFeed waits for the next feed update and takes every one queued
+// behind it (up to maxFeedBatch), so a burst costs one Update and one
+// View, not one per chunk. Update re-issues it after each batch, so
+// exactly one read is pending at a time.
 func waitFeed(ch <-chan client.FeedUpdate) tea.Cmd {
 	return func() tea.Msg {
 		u, ok := <-ch
 		if !ok {
 			return feedMsg{closed: true}
 		}
-		return feedMsg{update: u}
+		msg := feedMsg{update: u}
+		for len(msg.more) < maxFeedBatch-1 {
+			select {
+			case u, ok := <-ch:
+				if !ok {
+					return msg // the next read reports the close
+				}
+				msg.more = append(msg.more, u)
+			default:
+				return msg
+			}
+		}
+		return msg
 	}
 }
 
@@ -154,28 +173,35 @@ func (m *Model) onFeed(u client.FeedUpdate) {
 	}
 	switch ev.Kind {
 	case durable.TaskCompleted:
-		st.task.Status = durable.StatusCompleted
+		m.setStatus(st, durable.StatusCompleted)
 	case durable.TaskFailed:
 		// A failed attempt that will be retried is reported FAILED too;
 		// the next poll says whether the task is back in the queue.
-		st.task.Status = durable.StatusFailed
+		m.setStatus(st, durable.StatusFailed)
 	case durable.TaskCancelled:
-		st.task.Status = durable.StatusCancelled
+		m.setStatus(st, durable.StatusCancelled)
 	case durable.RunFinished:
-		for _, t := range m.tasks {
-			if t.task.RunID == ev.RunID && t.task.Status.Active() && ev.Final != "" {
-				t.task.Status = ev.Final
+		for _, id := range m.index.OfRun(ev.RunID) {
+			if t := m.tasks[id]; t != nil && t.task.Status.Active() && ev.Final != "" {
+				m.setStatus(t, ev.Final)
 			}
 		}
 	}
 	if ok {
 		st.stale = true
 		st.eventsStale = true
+		m.queueTask(ev.TaskID)
 	}
 	if m.detail != nil && (m.detail.taskID == ev.TaskID || ev.Kind == durable.RunFinished) {
 		m.detail.infoStale = true
 	}
-	m.recount()
+}
+
+// setStatus changes a task's status as its feed reports it.
+func (m *Model) setStatus(st *taskState, s durable.Status) {
+	t := st.task
+	t.Status = s
+	m.setTask(st, t)
 }
 
 // feedHeader is the header's summary of the feeds: how many are live and

@@ -74,8 +74,8 @@ func TestFeedEventsUpdateTheRowAtOnce(t *testing.T) {
 	if f.Calls("EventLog:t1") != logs+1 {
 		t.Errorf("the completion did not refetch the event log once (%d -> %d)", logs, f.Calls("EventLog:t1"))
 	}
-	if m.counts[durable.PhaseRunning] != 1 {
-		t.Errorf("counts not updated: %v", m.counts)
+	if m.index.Counts()[durable.PhaseRunning] != 1 {
+		t.Errorf("counts not updated: %v", m.index.Counts())
 	}
 }
 

@@ -4,7 +4,6 @@
 package model
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
 	"github.com/hatchtop/hatchtop/keymap"
+	"github.com/hatchtop/hatchtop/store"
 	"github.com/hatchtop/hatchtop/ui"
 )
 
@@ -80,12 +80,12 @@ type Model struct {
 	message string    // the footer's last error, cleared by the next success
 
 	tasks      map[string]*taskState
-	counts     map[durable.Phase]int // tasks per phase, recounted on each poll
-	order      []string              // every task id, newest first
-	shown      []string              // the ids that pass the filter, in order
-	cursor     int                   // index into shown
-	offset     int                   // first shown row on screen
-	selectedID string                // keeps the cursor on its task across reloads
+	index      *store.Tasks // the tasks' order, counts and runs, kept as they change
+	order      []string     // every task id, newest first (the index's)
+	shown      []string     // the ids that pass the filter, in order
+	cursor     int          // index into shown
+	offset     int          // first shown row on screen
+	selectedID string       // keeps the cursor on its task across reloads
 
 	filter    textinput.Model
 	filtering bool
@@ -144,6 +144,7 @@ func New(d Deps) Model {
 		help:    h,
 		now:     d.Now,
 		tasks:   map[string]*taskState{},
+		index:   store.New(),
 		filter:  fi,
 		sched:   newScheduler(),
 		tick:    tick,
@@ -158,12 +159,28 @@ func New(d Deps) Model {
 	}
 }
 
-// recount recomputes the tasks per phase for the header.
-func (m *Model) recount() {
-	m.counts = map[durable.Phase]int{}
-	for _, st := range m.tasks {
-		m.counts[st.task.Phase()]++
-	}
+// addTask starts tracking a task seen for the first time: it is indexed
+// and its fetches are queued at once.
+func (m *Model) addTask(t durable.Task) *taskState {
+	st := &taskState{task: t, cfgKey: configKey(t)}
+	m.tasks[t.ID] = st
+	m.index.Put(t)
+	m.queueTask(t.ID)
+	m.sched.dueConfigs.Add(t.ID, m.now)
+	return st
+}
+
+// setTask replaces what is known of a task's summary, keeping the index's
+// counts and order in step.
+func (m *Model) setTask(st *taskState, t durable.Task) {
+	st.task = t
+	m.index.Put(t)
+}
+
+// removeTask forgets a task that left the list.
+func (m *Model) removeTask(id string) {
+	delete(m.tasks, id)
+	m.index.Remove(id)
 }
 
 // bodyHeight is the number of table rows that fit on screen.
@@ -178,20 +195,11 @@ func (m Model) visibleIDs() []string {
 	return m.shown[m.offset:end]
 }
 
-// reorder recomputes the order and the filtered rows, keeping the cursor on
-// the selected task when it is still shown.
+// reorder takes the index's order (sorted again only if a task came, went
+// or moved) and recomputes the filtered rows, keeping the cursor on the
+// selected task when it is still shown.
 func (m *Model) reorder() {
-	m.order = m.order[:0]
-	for id := range m.tasks {
-		m.order = append(m.order, id)
-	}
-	sort.Slice(m.order, func(i, j int) bool {
-		a, b := m.tasks[m.order[i]].task, m.tasks[m.order[j]].task
-		if !a.CreatedAt.Equal(b.CreatedAt) {
-			return a.CreatedAt.After(b.CreatedAt)
-		}
-		return a.ID < b.ID
-	})
+	m.order = m.index.Order()
 	m.applyFilter()
 }
 

@@ -35,7 +35,8 @@ type logMsg struct {
 
 // configMsg carries the configuration shared by a task version's runs.
 type configMsg struct {
-	key string
-	cfg durable.Config
-	err error
+	key    string
+	taskID string // the task it was fetched for
+	cfg    durable.Config
+	err    error
 }

@@ -1,11 +1,13 @@
 package model
 
 import (
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/store"
 	"github.com/hatchtop/hatchtop/ui"
 )
 
@@ -13,10 +15,18 @@ import (
 const (
 	maxLogFetches    = 4                // event-log requests in flight at once
 	maxConfigFetches = 2                // task-config requests in flight at once
-	visibleLogEvery  = 15 * time.Second // slow refresh of the logs of rows on screen
+	visibleLogEvery  = 15 * time.Second // slow refresh of the logs of rows on screen that can change
+	selectedLogEvery = 2 * time.Second  // the selected row's, while it can change
 	overdueLogEvery  = 5 * time.Second  // re-check of a wait past its deadline
 	errorRetryAfter  = 5 * time.Second  // a failed log or config fetch waits this long
 	maxListBackoff   = 30 * time.Second // the longest wait between list retries
+
+	// The off-screen request budget: fetches for tasks not on screen
+	// (first sight, deadlines, changes) spend a token each; tokens come
+	// back at this rate up to the burst, so 10,000 new tasks never cost
+	// 10,000 requests at once.
+	offscreenPerSecond = 1.0
+	offscreenBurst     = 20.0
 )
 
 // scheduler is the bookkeeping of what is in flight and when the next list
@@ -43,6 +53,11 @@ type scheduler struct {
 	configInFlight map[string]bool // by config key
 	configRetryAt  map[string]time.Time
 	configs        map[string]durable.Config // by config key
+
+	// What is next due of the tasks off screen, by task id.
+	dueLogs, dueEvents, dueConfigs *store.Due
+	budget                         float64 // off-screen requests that may be sent now
+	budgetAt                       time.Time
 }
 
 func newScheduler() scheduler {
@@ -52,6 +67,9 @@ func newScheduler() scheduler {
 		configInFlight: map[string]bool{},
 		configRetryAt:  map[string]time.Time{},
 		configs:        map[string]durable.Config{},
+		dueLogs:        &store.Due{},
+		dueEvents:      &store.Due{},
+		dueConfigs:     &store.Due{},
 	}
 }
 
@@ -70,18 +88,24 @@ func (s *scheduler) listDone(now time.Time, refresh time.Duration, failed bool) 
 }
 
 // configKey groups tasks that share a configuration: the runs of one task
-// of one workflow version.
+// definition of one workflow version. The definition is the task's action
+// id when the engine gives it; display names are a poor key, as SDKs stamp
+// them ("name-<timestamp>").
 func configKey(t durable.Task) string {
-	if t.VersionID == "" {
+	switch {
+	case t.VersionID == "":
 		return "task/" + t.ID
+	case t.ActionID != "":
+		return t.VersionID + "/" + t.ActionID
 	}
 	return t.VersionID + "/" + t.Name
 }
 
 // schedule returns the fetches due now: the active list every refresh, and
-// event logs and configs by priority (rows on screen first) within small
-// concurrency budgets, so there is never one request per task per tick nor
-// two identical requests in flight.
+// event logs, task events and configs within small concurrency budgets.
+// Its work is O(rows on screen + what is due): the rows on screen are
+// looked at each time, every other task only when the due-queues say
+// something of it is due, and those under a request budget.
 func (m *Model) schedule() []tea.Cmd {
 	var cmds []tea.Cmd
 	s := &m.sched
@@ -95,42 +119,150 @@ func (m *Model) schedule() []tea.Cmd {
 		s.versionInFlight = true
 		cmds = append(cmds, fetchVersion(m.engine))
 	}
-	visible := map[string]bool{}
-	for _, id := range m.visibleIDs() {
-		visible[id] = true
+	visible := m.visibleIDs()
+	for _, id := range visible {
+		cmds = m.scheduleTask(cmds, id, true)
 	}
-	for _, id := range m.byPriority(visible) {
-		t := m.tasks[id]
-		if len(s.logsInFlight) < maxLogFetches && m.logDue(t, visible[id]) {
-			s.logsInFlight[id] = true
-			cmds = append(cmds, fetchLog(m.engine, id))
+	for _, w := range m.watches {
+		for _, id := range w.p.wakes {
+			cmds = m.scheduleTask(cmds, id, slices.Contains(visible, id))
 		}
-		if len(s.eventsInFlight) < maxEventFetches && m.eventsDue(t, visible[id]) {
-			s.eventsInFlight[id] = true
-			cmds = append(cmds, fetchEvents(m.engine, id))
-		}
-		key := t.cfgKey
-		_, known := s.configs[key]
-		if !known && !s.configInFlight[key] && len(s.configInFlight) < maxConfigFetches &&
-			!m.now.Before(s.configRetryAt[key]) {
-			s.configInFlight[key] = true
-			cmds = append(cmds, fetchConfig(m.engine, key, id))
+		for _, id := range w.p.taskIDs {
+			cmds = m.scheduleTask(cmds, id, slices.Contains(visible, id))
 		}
 	}
+	cmds = m.scheduleDue(cmds, visible)
 	return append(cmds, m.scheduleDetail()...)
 }
 
-// byPriority lists task ids with the visible ones first, each part in list
-// order.
-func (m *Model) byPriority(visible map[string]bool) []string {
-	out := make([]string, 0, len(m.order))
-	out = append(out, m.visibleIDs()...)
-	for _, id := range m.order {
-		if !visible[id] {
-			out = append(out, id)
+// scheduleTask adds the fetches due for one task.
+func (m *Model) scheduleTask(cmds []tea.Cmd, id string, visible bool) []tea.Cmd {
+	t, ok := m.tasks[id]
+	if !ok {
+		return cmds
+	}
+	s := &m.sched
+	if len(s.logsInFlight) < maxLogFetches && m.logDue(t, visible) {
+		s.logsInFlight[id] = true
+		cmds = append(cmds, fetchLog(m.engine, id))
+	}
+	if len(s.eventsInFlight) < maxEventFetches && m.eventsDue(t, visible) {
+		s.eventsInFlight[id] = true
+		cmds = append(cmds, fetchEvents(m.engine, id))
+	}
+	if len(s.configInFlight) < maxConfigFetches && m.configDue(t) {
+		s.configInFlight[t.cfgKey] = true
+		cmds = append(cmds, fetchConfig(m.engine, t.cfgKey, id))
+	}
+	return cmds
+}
+
+// configDue reports whether the configuration a task shares is unknown
+// and may be fetched now.
+func (m *Model) configDue(t *taskState) bool {
+	s := &m.sched
+	_, known := s.configs[t.cfgKey]
+	return !known && !s.configInFlight[t.cfgKey] && !m.now.Before(s.configRetryAt[t.cfgKey])
+}
+
+// scheduleDue pops the due-queues of the tasks off screen, within the
+// concurrency budgets and the off-screen request budget. A popped id is
+// checked against the task's state: what is no longer due is dropped (the
+// answer in flight, or the next change, queues it again).
+func (m *Model) scheduleDue(cmds []tea.Cmd, visible []string) []tea.Cmd {
+	s := &m.sched
+	s.refillBudget(m.now)
+	for s.budget >= 1 && len(s.logsInFlight) < maxLogFetches {
+		id, ok := s.dueLogs.PopDue(m.now)
+		if !ok {
+			break
+		}
+		t, ok := m.tasks[id]
+		if !ok || slices.Contains(visible, id) {
+			continue
+		}
+		if m.now.Before(t.retryAt) {
+			s.dueLogs.Add(id, t.retryAt)
+			continue
+		}
+		if m.logDue(t, false) {
+			s.budget--
+			s.logsInFlight[id] = true
+			cmds = append(cmds, fetchLog(m.engine, id))
 		}
 	}
-	return out
+	for s.budget >= 1 && len(s.eventsInFlight) < maxEventFetches {
+		id, ok := s.dueEvents.PopDue(m.now)
+		if !ok {
+			break
+		}
+		t, ok := m.tasks[id]
+		if !ok || slices.Contains(visible, id) {
+			continue
+		}
+		if m.now.Before(t.eventsRetryAt) {
+			s.dueEvents.Add(id, t.eventsRetryAt)
+			continue
+		}
+		if m.eventsDue(t, false) {
+			s.budget--
+			s.eventsInFlight[id] = true
+			cmds = append(cmds, fetchEvents(m.engine, id))
+		}
+	}
+	for s.budget >= 1 && len(s.configInFlight) < maxConfigFetches {
+		id, ok := s.dueConfigs.PopDue(m.now)
+		if !ok {
+			break
+		}
+		t, ok := m.tasks[id]
+		if !ok {
+			continue
+		}
+		if at := s.configRetryAt[t.cfgKey]; m.now.Before(at) {
+			s.dueConfigs.Add(id, at)
+			continue
+		}
+		if m.configDue(t) {
+			s.budget--
+			s.configInFlight[t.cfgKey] = true
+			cmds = append(cmds, fetchConfig(m.engine, t.cfgKey, id))
+		}
+	}
+	return cmds
+}
+
+// refillBudget adds the off-screen requests earned since the last refill.
+func (s *scheduler) refillBudget(now time.Time) {
+	if s.budgetAt.IsZero() {
+		s.budget, s.budgetAt = offscreenBurst, now
+		return
+	}
+	if now.After(s.budgetAt) {
+		s.budget = min(s.budget+now.Sub(s.budgetAt).Seconds()*offscreenPerSecond, offscreenBurst)
+		s.budgetAt = now
+	}
+}
+
+// queueTask queues every per-task fetch of a task as due at once: it is
+// new, or a signal (status, eviction, its feed, an action) says it changed.
+func (m *Model) queueTask(id string) {
+	m.sched.dueLogs.Add(id, m.now)
+	m.sched.dueEvents.Add(id, m.now)
+}
+
+// queueAfterLog queues a task's next log fetch from what its log says: at
+// the deadline of its earliest sleep, then briskly while that is overdue.
+// A task with no deadline is refetched off screen only on a signal.
+func (m *Model) queueAfterLog(t *taskState) {
+	w, ok := durable.NextDeadline(t.waits)
+	switch {
+	case !ok:
+	case w.Overdue(m.now):
+		m.sched.dueLogs.Add(t.task.ID, m.now.Add(overdueLogEvery))
+	default:
+		m.sched.dueLogs.Add(t.task.ID, w.Deadline)
+	}
 }
 
 // logDue decides whether a task's event log should be fetched now.
@@ -151,5 +283,29 @@ func (m *Model) logDue(t *taskState, visible bool) bool {
 	if len(m.watches) > 0 && m.watching(t.task.ID) && m.now.Sub(t.logAt) >= watchLogEvery {
 		return true // an action waits to see its effect
 	}
-	return visible && m.now.Sub(t.logAt) >= visibleLogEvery
+	if !visible || !m.canChange(t) {
+		return false
+	}
+	since := m.now.Sub(t.logAt)
+	return since >= visibleLogEvery || (t.task.ID == m.selectedID && since >= selectedLogEvery)
+}
+
+// canChange reports whether a task's log can change without a signal: it
+// runs and is not asleep until a known deadline. A queued task, an evicted
+// one, or one whose every open wait is a plain sleep that has not ended
+// only changes with its status, its eviction or its feed, which mark it
+// stale.
+func (m *Model) canChange(t *taskState) bool {
+	if t.task.Status != durable.StatusRunning || t.task.Evicted {
+		return false
+	}
+	if len(t.waits) == 0 {
+		return true
+	}
+	for _, w := range t.waits {
+		if len(w.EventKeys) > 0 || w.Deadline.IsZero() || !m.now.Before(w.Deadline) {
+			return true
+		}
+	}
+	return false
 }

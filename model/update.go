@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -75,6 +76,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			break // the program is ending
 		}
 		m.onFeed(msg.update)
+		for _, u := range msg.more {
+			m.onFeed(u)
+		}
 		if m.feeds != nil {
 			cmds = append(cmds, waitFeed(m.feeds.Updates()))
 		}
@@ -120,29 +124,27 @@ func (m *Model) onList(msg listMsg) {
 		seen[t.ID] = true
 		st, ok := m.tasks[t.ID]
 		if !ok {
-			m.tasks[t.ID] = &taskState{task: t, cfgKey: configKey(t)}
+			m.addTask(t)
 			continue
 		}
 		if t.Status != st.task.Status || t.Evicted != st.task.Evicted || !t.StartedAt.Equal(st.task.StartedAt) {
-			st.stale = true
-			st.eventsStale = true
-			if m.detail != nil && m.detail.taskID == t.ID {
-				m.detail.infoStale = true
-			}
+			m.markStale(t.ID)
 		}
-		st.task = t
-		st.cfgKey = configKey(t)
+		if key := configKey(t); key != st.cfgKey {
+			st.cfgKey = key
+			m.sched.dueConfigs.Add(t.ID, m.now)
+		}
+		m.setTask(st, t)
 	}
 	for id := range m.tasks {
 		if !seen[id] {
-			delete(m.tasks, id)
+			m.removeTask(id)
 			delete(m.marks, id)
 			if m.detail == nil || m.detail.taskID != id {
 				delete(m.streams, id) // the open detail keeps its stream
 			}
 		}
 	}
-	m.recount()
 	m.reorder()
 }
 
@@ -168,15 +170,23 @@ func (m *Model) onLog(msg logMsg) {
 	if msg.err != nil {
 		// A task just created may not be readable yet (404): try again soon.
 		st.retryAt = m.now.Add(errorRetryAfter)
+		m.sched.dueLogs.Add(msg.taskID, st.retryAt)
 		if !errors.Is(msg.err, client.ErrNotFound) {
 			m.message = "event log: " + msg.err.Error()
 		}
 		return
 	}
 	st.entries = msg.entries
+	old := st.waits
 	st.waits = durable.OpenWaits(msg.entries)
 	st.logAt = m.now
 	st.stale = false
+	if waitOpened(old, st.waits) {
+		// A new wait may come with a refreshed timeout: read the events.
+		st.eventsStale = true
+		m.sched.dueEvents.Add(msg.taskID, m.now)
+	}
+	m.queueAfterLog(st)
 	if m.filter.Value() != "" {
 		m.applyFilter() // labels and keys take part in the filter
 	}
@@ -185,7 +195,9 @@ func (m *Model) onLog(msg logMsg) {
 func (m *Model) onConfig(msg configMsg) {
 	delete(m.sched.configInFlight, msg.key)
 	if msg.err != nil {
-		m.sched.configRetryAt[msg.key] = m.now.Add(errorRetryAfter)
+		at := m.now.Add(errorRetryAfter)
+		m.sched.configRetryAt[msg.key] = at
+		m.sched.dueConfigs.Add(msg.taskID, at)
 		return
 	}
 	m.sched.configs[msg.key] = msg.cfg
@@ -298,4 +310,14 @@ func (m Model) onFilterKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 func (m *Model) move(delta int) {
 	m.cursor += delta
 	m.clampCursor()
+}
+
+// waitOpened reports whether now holds a wait that was not open before.
+func waitOpened(before, now []durable.Wait) bool {
+	for _, w := range now {
+		if !slices.ContainsFunc(before, func(b durable.Wait) bool { return b.Key == w.Key }) {
+			return true
+		}
+	}
+	return false
 }

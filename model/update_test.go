@@ -302,7 +302,7 @@ func TestFinishedTasksLeaveTheList(t *testing.T) {
 
 func TestNotFoundLogRetriesLater(t *testing.T) {
 	m := newTestModel(fake.New())
-	m.tasks["t1"] = &taskState{task: durableTask("t1", "a", 0)}
+	m.addTask(durableTask("t1", "a", 0))
 	m.reorder()
 	m.sched.logsInFlight["t1"] = true
 	m = update(m, logMsg{taskID: "t1", err: fmt.Errorf("x: %w", client.ErrNotFound)})

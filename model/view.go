@@ -38,7 +38,7 @@ func (m Model) headerData() ui.HeaderData {
 		Tenant:   m.info.TenantID,
 		Version:  m.version,
 		Conn:     m.listConn(),
-		Counts:   m.counts,
+		Counts:   m.index.Counts(),
 		Shown:    len(m.shown),
 		Total:    len(m.tasks),
 		Filter:   m.filter.Value(),
