@@ -39,6 +39,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	durable map[string]bool // workflow version + action id -> durable
+	pages   sync.Pool       // *bytes.Buffer reused by every list answer (listpage.go)
 }
 
 var _ Engine = (*Client)(nil)

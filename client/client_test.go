@@ -51,21 +51,23 @@ func TestListActivePagesAndDedupes(t *testing.T) {
 	if !reflect.DeepEqual(ids, want) {
 		t.Fatalf("ids = %v\nwant %v", ids, want)
 	}
-	if n := f.count("list"); n != 4 {
-		t.Errorf("%d list calls, want 4 (pages of 2 until a short one)", n)
+	if n := f.count("list"); n != 3 {
+		t.Errorf("%d list calls, want 3 (pages of 2 new rows until the engine counts no more)", n)
 	}
 	q := f.queries[0]
 	if got := q["statuses"]; !reflect.DeepEqual(got, []string{"QUEUED", "RUNNING"}) {
 		t.Errorf("statuses = %v", got)
 	}
-	if q.Get("only_tasks") != "true" || q.Get("include_payloads") != "false" || q.Get("limit") != "2" || q.Get("offset") != "0" {
+	if q.Get("only_tasks") != "true" || q.Get("include_payloads") != "false" || q.Get("limit") != "2" || q.Has("offset") || q.Has("until") {
 		t.Errorf("query = %v", q)
 	}
 	if got, err := time.Parse(time.RFC3339Nano, q.Get("since")); err != nil || !got.Equal(since) {
 		t.Errorf("since = %q", q.Get("since"))
 	}
-	if f.queries[3].Get("offset") != "6" {
-		t.Errorf("last offset = %s, want 6", f.queries[3].Get("offset"))
+	// No offsets: each page continues at the oldest row of the last, asking
+	// again for the three rows already seen created at that instant.
+	if q := f.queries[2]; q.Get("until") != "2026-11-23T01:38:04.973216Z" || q.Get("limit") != "5" || q.Has("offset") {
+		t.Errorf("last page asked %v, want until the oldest row's creation, limit 5 and no offset", q)
 	}
 }
 

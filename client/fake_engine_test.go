@@ -48,7 +48,7 @@ type fakeEngine struct {
 	logs     map[string][]json.RawMessage
 	calls    map[string]int // "list", "task:<id>", "log:<id>"
 	queries  []url.Values   // of list calls
-	insertAt int            // when > 0, a new row appears before the list call at this offset
+	insertAt int            // when > 0, a new row appears before list call number insertAt+1
 	grpcReqs []proto.Message
 	posts    []string                                 // "METHOD path body" of every change asked over REST
 	feeds    map[string][]*dispatcherpb.WorkflowEvent // run id -> what its subscription sends
@@ -210,20 +210,39 @@ func (f *fakeEngine) list(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls["list"]++
 	f.queries = append(f.queries, q)
-	if f.insertAt > 0 && offset == f.insertAt {
+	if f.insertAt > 0 && len(f.queries) == f.insertAt+1 {
 		// A task created between two page requests pushes every row down.
 		fresh := strings.Replace(string(f.rows[0]), "000000000006", "000000000007", -1)
 		f.rows = append([]json.RawMessage{json.RawMessage(fresh)}, f.rows...)
 		f.insertAt = 0
 	}
-	rows := window(f.rows, limit, offset)
-	total := len(f.rows)
+	within := createdWithin(f.rows, q)
+	rows := window(within, limit, offset)
+	total := len(within)
 	f.mu.Unlock()
 	cur := offset/limit + 1
 	writeJSON(w, map[string]any{
 		"pagination": map[string]any{"current_page": cur, "next_page": cur + 1, "num_pages": (total + limit - 1) / limit},
 		"rows":       rows,
 	})
+}
+
+// createdWithin keeps the rows created at or before the query's until, as
+// the engine filters inserted_at; rows are newest first. since is ignored:
+// the fixtures are older than most tests' windows.
+func createdWithin(rows []json.RawMessage, q url.Values) []json.RawMessage {
+	until, _ := time.Parse(time.RFC3339Nano, q.Get("until"))
+	var out []json.RawMessage
+	for _, row := range rows {
+		var r struct {
+			TaskInsertedAt time.Time `json:"taskInsertedAt"`
+		}
+		json.Unmarshal(row, &r)
+		if until.IsZero() || !r.TaskInsertedAt.After(until) {
+			out = append(out, row)
+		}
+	}
+	return out
 }
 
 func (f *fakeEngine) eventLog(w http.ResponseWriter, r *http.Request) {

@@ -11,37 +11,146 @@ import (
 	"github.com/hatchtop/hatchtop/durable"
 )
 
-// taskOf maps a list row. Optional fields the engine leaves out become
-// zero values; isDurable is never in list rows (see markDurable).
+// listBody is a list page decoded into only what hatchtop reads: the
+// generated rest.V1TaskSummaryList decodes some forty fields per row.
+type listBody struct {
+	Rows       []listRow `json:"rows"`
+	Pagination struct {
+		CurrentPage int `json:"current_page"`
+		NumPages    int `json:"num_pages"`
+	} `json:"pagination"`
+}
+
+// last reports whether the engine counted no rows beyond this page.
+func (b *listBody) last() bool {
+	return b.Pagination.NumPages > 0 && b.Pagination.CurrentPage >= b.Pagination.NumPages
+}
+
+// listRow is one task of a list page (V1TaskSummary, trimmed).
+type listRow struct {
+	TaskExternalID        string         `json:"taskExternalId"`
+	WorkflowRunExternalID string         `json:"workflowRunExternalId"`
+	DisplayName           string         `json:"displayName"`
+	WorkflowName          string         `json:"workflowName"`
+	WorkflowID            string         `json:"workflowId"`
+	WorkflowVersionID     string         `json:"workflowVersionId"`
+	ActionID              string         `json:"actionId"`
+	Status                string         `json:"status"`
+	IsEvicted             bool           `json:"isEvicted"`
+	IsDurable             *bool          `json:"isDurable"` // never in list rows (see markDurable)
+	RetryCount            int            `json:"retryCount"`
+	Attempt               int            `json:"attempt"`
+	CreatedAt             time.Time      `json:"createdAt"`
+	TaskInsertedAt        time.Time      `json:"taskInsertedAt"`
+	StartedAt             time.Time      `json:"startedAt"`
+	AdditionalMetadata    map[string]any `json:"additionalMetadata"`
+	Metadata              struct {
+		ID        string    `json:"id"`
+		CreatedAt time.Time `json:"createdAt"`
+	} `json:"metadata"`
+}
+
+// rowOf trims a generated task summary (a task fetch) to a list row, so
+// that both map through taskOfRow.
+func rowOf(r rest.V1TaskSummary) listRow {
+	out := listRow{
+		TaskExternalID:        nonNil(r.TaskExternalId),
+		WorkflowRunExternalID: nonNil(r.WorkflowRunExternalId),
+		DisplayName:           r.DisplayName,
+		WorkflowName:          deref(r.WorkflowName),
+		WorkflowID:            nonNil(r.WorkflowId),
+		WorkflowVersionID:     uuidString(r.WorkflowVersionId),
+		ActionID:              deref(r.ActionId),
+		Status:                string(r.Status),
+		IsEvicted:             deref(r.IsEvicted),
+		IsDurable:             r.IsDurable,
+		RetryCount:            deref(r.RetryCount),
+		Attempt:               deref(r.Attempt),
+		CreatedAt:             r.CreatedAt,
+		TaskInsertedAt:        r.TaskInsertedAt,
+		StartedAt:             deref(r.StartedAt),
+	}
+	if r.AdditionalMetadata != nil {
+		out.AdditionalMetadata = *r.AdditionalMetadata
+	}
+	out.Metadata.ID, out.Metadata.CreatedAt = r.Metadata.Id, r.Metadata.CreatedAt
+	return out
+}
+
+// taskOf maps a task fetch's summary.
 func taskOf(r rest.V1TaskSummary) durable.Task {
+	row := rowOf(r)
+	return taskOfRow(&row)
+}
+
+// taskOfRow maps a list row. Optional fields the engine leaves out become
+// zero values. Ids that are not UUIDs count as missing: they end up in
+// request paths.
+func taskOfRow(r *listRow) durable.Task {
 	t := durable.Task{
-		ID:           r.TaskExternalId.String(),
-		RunID:        r.WorkflowRunExternalId.String(),
+		ID:           r.id(),
+		RunID:        uuidOrEmpty(r.WorkflowRunExternalID),
 		Name:         r.DisplayName,
-		WorkflowName: deref(r.WorkflowName),
-		WorkflowID:   nonNil(r.WorkflowId),
-		VersionID:    uuidString(r.WorkflowVersionId),
+		WorkflowName: r.WorkflowName,
+		WorkflowID:   uuidOrEmpty(r.WorkflowID),
+		VersionID:    uuidOrEmpty(r.WorkflowVersionID),
 		Status:       durable.Status(r.Status),
-		Evicted:      deref(r.IsEvicted),
+		Evicted:      r.IsEvicted,
 		Durable:      deref(r.IsDurable),
-		RetryCount:   deref(r.RetryCount),
-		Attempt:      deref(r.Attempt),
+		RetryCount:   r.RetryCount,
+		Attempt:      r.Attempt,
 		CreatedAt:    firstTime(r.CreatedAt, r.TaskInsertedAt, r.Metadata.CreatedAt),
-		StartedAt:    deref(r.StartedAt),
+		StartedAt:    r.StartedAt,
 	}
-	if r.TaskExternalId == uuid.Nil {
-		t.ID = r.Metadata.Id
-	}
-	if t.RunID == uuid.Nil.String() {
+	if t.RunID == "" {
 		t.RunID = t.ID // a standalone task is its own run
 	}
 	if t.Attempt == 0 {
 		t.Attempt = t.RetryCount + 1
 	}
-	if r.AdditionalMetadata != nil && len(*r.AdditionalMetadata) > 0 {
-		t.Metadata = *r.AdditionalMetadata
+	if len(r.AdditionalMetadata) > 0 {
+		t.Metadata = r.AdditionalMetadata
 	}
 	return t
+}
+
+// id is the row's task id: taskExternalId, else metadata.id.
+func (r *listRow) id() string {
+	if id := uuidOrEmpty(r.TaskExternalID); id != "" {
+		return id
+	}
+	return uuidOrEmpty(r.Metadata.ID)
+}
+
+// valid reports whether the row names a task at all.
+func (r *listRow) valid() bool { return r.id() != "" }
+
+// createdAt is the key the list filters and orders by: the task's
+// inserted_at, which the row carries as taskInsertedAt.
+func (r *listRow) createdAt() time.Time {
+	return firstTime(r.TaskInsertedAt, r.CreatedAt, r.Metadata.CreatedAt)
+}
+
+// stepKey identifies a task's definition: its workflow version and action;
+// without a version, only the task itself.
+func (r *listRow) stepKey() string {
+	if v := uuidOrEmpty(r.WorkflowVersionID); v != "" {
+		return v + "/" + r.ActionID
+	}
+	return "task/" + r.id()
+}
+
+// uuidOrEmpty is s if it is a UUID other than the nil one, in the
+// canonical form, else "".
+func uuidOrEmpty(s string) string {
+	id, err := uuid.Parse(s)
+	if err != nil || id == uuid.Nil {
+		return ""
+	}
+	if len(s) == 36 && s == strings.ToLower(s) {
+		return s // the engine's own form: no new string
+	}
+	return id.String()
 }
 
 // entryOf maps an event-log entry. Top-level wait items are ANDed; an item

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/hatchet-dev/hatchet/pkg/client/rest"
@@ -21,59 +20,6 @@ const (
 
 // activeStatuses are what the dashboard shows; RUNNING includes evicted.
 var activeStatuses = []rest.V1TaskStatus{rest.V1TaskStatusQUEUED, rest.V1TaskStatusRUNNING}
-
-// ListActive implements Engine. Pages are fetched until one comes back
-// short; rows shift while paging (newest first), so duplicates are dropped
-// and a task that moved across a page edge shows up on the next poll.
-func (c *Client) ListActive(ctx context.Context, since time.Time) ([]durable.Task, error) {
-	var rows []rest.V1TaskSummary
-	seen := map[uuid.UUID]bool{}
-	for page := int64(0); page < maxPages; page++ {
-		list, err := c.listPage(ctx, since, c.pageSize, page*c.pageSize)
-		if err != nil {
-			return nil, fmt.Errorf("list active tasks: %w", err)
-		}
-		for _, r := range list.Rows {
-			if !seen[r.TaskExternalId] {
-				seen[r.TaskExternalId] = true
-				rows = append(rows, r)
-			}
-		}
-		if int64(len(list.Rows)) < c.pageSize || lastPage(list.Pagination) {
-			break
-		}
-	}
-	tasks := make([]durable.Task, len(rows))
-	for i, r := range rows {
-		tasks[i] = taskOf(r)
-	}
-	c.markDurable(ctx, rows, tasks)
-	return tasks, nil
-}
-
-func (c *Client) listPage(ctx context.Context, since time.Time, limit, offset int64) (*rest.V1TaskSummaryList, error) {
-	statuses := activeStatuses
-	noPayloads := false
-	resp, err := c.api.V1WorkflowRunListWithResponse(ctx, c.tenant, &rest.V1WorkflowRunListParams{
-		Since:           since,
-		Statuses:        &statuses,
-		OnlyTasks:       true,
-		Limit:           &limit,
-		Offset:          &offset,
-		IncludePayloads: &noPayloads,
-	})
-	if err != nil {
-		return nil, c.fail.transport(c.cfg.APIURL, err)
-	}
-	if resp.JSON200 == nil {
-		return nil, c.fail.http(c.cfg.APIURL, "tenant "+c.cfg.TenantID, resp.HTTPResponse, resp.Body)
-	}
-	return resp.JSON200, nil
-}
-
-func lastPage(p rest.PaginationResponse) bool {
-	return p.CurrentPage != nil && p.NumPages != nil && *p.CurrentPage >= *p.NumPages
-}
 
 // EventLog implements Engine, following pages until a short one.
 func (c *Client) EventLog(ctx context.Context, taskID string) ([]durable.Entry, error) {
@@ -133,14 +79,14 @@ func (c *Client) getTask(ctx context.Context, taskID string) (*rest.V1TaskSummar
 // action answers for all its runs, and the answer is kept for good
 // (versions are immutable). A failed fetch leaves the task non-durable
 // until a later poll succeeds.
-func (c *Client) markDurable(ctx context.Context, rows []rest.V1TaskSummary, tasks []durable.Task) {
+func (c *Client) markDurable(ctx context.Context, rows []listRow, tasks []durable.Task) {
 	missing := map[string]string{} // key -> a task id to ask
 	c.mu.Lock()
-	for i, r := range rows {
-		if r.IsDurable != nil {
+	for i := range rows {
+		if rows[i].IsDurable != nil {
 			continue
 		}
-		key := stepKey(r)
+		key := rows[i].stepKey()
 		if d, ok := c.durable[key]; ok {
 			tasks[i].Durable = d
 		} else if _, asked := missing[key]; !asked {
@@ -173,18 +119,9 @@ func (c *Client) markDurable(ctx context.Context, rows []rest.V1TaskSummary, tas
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, r := range rows {
-		if r.IsDurable == nil {
-			tasks[i].Durable = c.durable[stepKey(r)]
+	for i := range rows {
+		if rows[i].IsDurable == nil {
+			tasks[i].Durable = c.durable[rows[i].stepKey()]
 		}
 	}
-}
-
-// stepKey identifies a task's definition: its workflow version and action;
-// without a version, only the task itself.
-func stepKey(r rest.V1TaskSummary) string {
-	if v := uuidString(r.WorkflowVersionId); v != "" {
-		return v + "/" + deref(r.ActionId)
-	}
-	return "task/" + r.TaskExternalId.String()
 }
