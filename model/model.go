@@ -59,6 +59,8 @@ type taskState struct {
 	timeoutHint   time.Time // the deadline RefreshTimeout answered, until events show it
 	deadline      time.Time // rebuilt by rebuildDeadline; valid when deadlineOK
 	deadlineOK    bool
+
+	listGen uint64 // the last list poll that held it
 }
 
 // Model is the root state of the dashboard.
@@ -81,6 +83,7 @@ type Model struct {
 
 	tasks      map[string]*taskState
 	index      *store.Tasks // the tasks' order, counts and runs, kept as they change
+	listGen    uint64       // list polls applied, to find the tasks a poll left out
 	order      []string     // every task id, newest first (the index's)
 	shown      []string     // the ids that pass the filter, in order
 	cursor     int          // index into shown

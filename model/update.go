@@ -119,25 +119,27 @@ func (m *Model) onList(msg listMsg) {
 	m.conn = ui.Conn{Kind: ui.Live}
 	m.updated = m.now
 	m.message = ""
-	seen := make(map[string]bool, len(msg.tasks))
+	m.listGen++
 	for _, t := range msg.tasks {
-		seen[t.ID] = true
 		st, ok := m.tasks[t.ID]
 		if !ok {
-			m.addTask(t)
+			m.addTask(t).listGen = m.listGen
 			continue
 		}
+		st.listGen = m.listGen
 		if t.Status != st.task.Status || t.Evicted != st.task.Evicted || !t.StartedAt.Equal(st.task.StartedAt) {
 			m.markStale(t.ID)
 		}
-		if key := configKey(t); key != st.cfgKey {
-			st.cfgKey = key
-			m.sched.dueConfigs.Add(t.ID, m.now)
+		if t.VersionID != st.task.VersionID || t.ActionID != st.task.ActionID || t.Name != st.task.Name {
+			if key := configKey(t); key != st.cfgKey {
+				st.cfgKey = key
+				m.sched.dueConfigs.Add(t.ID, m.now)
+			}
 		}
 		m.setTask(st, t)
 	}
-	for id := range m.tasks {
-		if !seen[id] {
+	for id, st := range m.tasks {
+		if st.listGen != m.listGen {
 			m.removeTask(id)
 			delete(m.marks, id)
 			if m.detail == nil || m.detail.taskID != id {

@@ -46,13 +46,16 @@ func (s *Tasks) Get(id string) (durable.Task, bool) {
 func (s *Tasks) Put(t durable.Task) (added bool) {
 	old, ok := s.byID[t.ID]
 	s.byID[t.ID] = t
-	s.counts[t.Phase()]++
 	if !ok {
+		s.counts[t.Phase()]++
 		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
 		s.sorted = false
 		return true
 	}
-	s.decrement(old.Phase())
+	if p, q := old.Phase(), t.Phase(); p != q {
+		s.counts[q]++
+		s.decrement(p)
+	}
 	if old.RunID != t.RunID {
 		s.unlinkRun(old.RunID, t.ID)
 		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
