@@ -10,12 +10,14 @@ import (
 // a min-heap: Peek and Pop cost O(1) and O(log n), so a scheduler looks at
 // what is due instead of scanning every task.
 //
-// An id may be queued more than once; a scheduler re-checks a popped id
-// against its own state and drops it when nothing is due. Queueing the
-// same id again at an earlier time is therefore always safe.
+// An id queued again no earlier than it already is costs nothing: the
+// earlier entry pops first, and the scheduler, which re-checks every
+// popped id against its own state, queues what is due later once it has
+// dealt with it. So a burst of signals for one task is one entry.
 type Due struct {
-	h dueHeap
-	n uint64 // insertion sequence: equal times pop in the order queued
+	h      dueHeap
+	n      uint64               // insertion sequence: equal times pop in the order queued
+	queued map[string]time.Time // id -> its earliest queued time
 }
 
 type dueItem struct {
@@ -42,8 +44,15 @@ func (h *dueHeap) Pop() any {
 	return it
 }
 
-// Add queues id as due at at.
+// Add queues id as due at at, unless it is queued at or before at.
 func (d *Due) Add(id string, at time.Time) {
+	if q, ok := d.queued[id]; ok && !at.Before(q) {
+		return
+	}
+	if d.queued == nil {
+		d.queued = map[string]time.Time{}
+	}
+	d.queued[id] = at
 	d.n++
 	heap.Push(&d.h, dueItem{at: at, seq: d.n, id: id})
 }
@@ -64,5 +73,9 @@ func (d *Due) PopDue(now time.Time) (string, bool) {
 	if len(d.h) == 0 || d.h[0].at.After(now) {
 		return "", false
 	}
-	return heap.Pop(&d.h).(dueItem).id, true
+	it := heap.Pop(&d.h).(dueItem)
+	if q, ok := d.queued[it.id]; ok && q.Equal(it.at) {
+		delete(d.queued, it.id)
+	}
+	return it.id, true
 }

@@ -109,3 +109,26 @@ func TestDuePopsInTimeThenInsertionOrder(t *testing.T) {
 		t.Fatalf("late popped %q %v", id, ok)
 	}
 }
+
+func TestDueKeepsOneEntryPerIDUntilItPops(t *testing.T) {
+	var d Due
+	for range 1000 {
+		d.Add("a", t0) // a burst of signals
+	}
+	d.Add("a", t0.Add(time.Hour)) // later than queued: nothing new
+	if d.Len() != 1 {
+		t.Fatalf("%d entries for one id", d.Len())
+	}
+	d.Add("a", t0.Add(-time.Second)) // earlier: queued, pops first
+	if id, ok := d.PopDue(t0.Add(-time.Second)); !ok || id != "a" {
+		t.Fatalf("earlier entry did not pop: %q %v", id, ok)
+	}
+	// Once popped, the id can be queued again at any time.
+	d.Add("a", t0.Add(time.Hour))
+	if _, ok := d.PopDue(t0); !ok { // the superseded entry at t0, harmless
+		t.Fatal("the entry at t0 should still pop")
+	}
+	if next, ok := d.Next(); !ok || !next.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("next %v %v", next, ok)
+	}
+}
