@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/client/fake"
 	"github.com/hatchtop/hatchtop/durable"
@@ -169,5 +171,30 @@ func TestAFeedBurstIsOneMessage(t *testing.T) {
 		more: []client.FeedUpdate{{RunID: "b", State: client.FeedLive}, {RunID: "c", State: client.FeedLive}}})
 	if live, _, _ := m.feedHeader(); live != 3 {
 		t.Fatalf("%d feeds live, want 3", live)
+	}
+}
+
+func TestTheDetailOfAWaitThatCanChangeIsAtMost2sOld(t *testing.T) {
+	f := fake.New()
+	f.SetTasks(durableTask("t1", "a", -time.Minute), durableTask("t2", "b", -2*time.Minute))
+	f.SetLog("t1", eventEntry(1, "approval", t0, "approve"))
+	f.SetLog("t2", sleepEntry(1, "nap", t0, time.Hour))
+	m := startedModel(t, f)
+	m.openDetail()
+	for d := time.Second; d <= 20*time.Second; d += time.Second {
+		m = at(t, m, d)
+		if age := m.now.Sub(m.detail.entriesAt); age > 2*time.Second {
+			t.Fatalf("at %s the detail's log is %s old", d, age)
+		}
+	}
+	// A sleeping task's detail waits for the deadline like its row.
+	m.detail = nil
+	m = step(t, m, tea.KeyMsg{Type: tea.KeyDown})
+	m.openDetail()
+	m = at(t, m, 21*time.Second)
+	before := f.Calls("EventLog:t2")
+	_ = ticks(t, m, 22*time.Second, 60*time.Second)
+	if n := f.Calls("EventLog:t2") - before; n != 0 {
+		t.Fatalf("a sleeping task's detail polled its log %d times before the deadline", n)
 	}
 }

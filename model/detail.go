@@ -28,10 +28,10 @@ var tabNames = [numTabs]string{"overview", "timeline", "stream", "logs", "data"}
 
 // The detail's pacing: the README's "How hatchtop polls" states it.
 const (
-	detailEvery    = 5 * time.Second // task, its events and its run
-	detailLogEvery = 5 * time.Second // its durable event log while open
-	logLinesEvery  = 2 * time.Second // new ctx.log lines of a running task
-	maxLogLines    = 5000            // ctx.log lines kept for the open task
+	detailEvery    = 5 * time.Second  // task, its events and its run
+	detailLogEvery = selectedLogEvery // its durable event log while open and it can change
+	logLinesEvery  = 2 * time.Second  // new ctx.log lines of a running task
+	maxLogLines    = 5000             // ctx.log lines kept for the open task
 )
 
 // detailState is the open detail of one task. It outlives the task's row:
@@ -203,7 +203,10 @@ func (m *Model) scheduleDetail() []tea.Cmd {
 	// The durable event log: the list's scheduler fetches it for rows; a
 	// task that left the list, or an open one, is refetched here.
 	if task.Durable && !m.sched.logsInFlight[d.taskID] && (d.entriesAt.IsZero() || (active && m.now.Sub(d.entriesAt) >= detailLogEvery)) {
-		if st, ok := m.tasks[d.taskID]; !ok || !m.now.Before(st.retryAt) {
+		// Like the selected row: a row asleep until a known deadline is
+		// left alone (its row's scheduler fetches it at the deadline or on
+		// a signal, which refreshes the detail too).
+		if st, ok := m.tasks[d.taskID]; (!ok || !m.now.Before(st.retryAt)) && (!ok || d.entriesAt.IsZero() || st.stale || m.canChange(st)) {
 			m.sched.logsInFlight[d.taskID] = true
 			cmds = append(cmds, fetchLog(m.engine, d.taskID))
 		}
