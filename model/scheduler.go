@@ -48,6 +48,8 @@ type scheduler struct {
 	versionInFlight bool
 	versionRetryAt  time.Time
 
+	firstPageSent bool // the newest page was asked for beside the first list
+
 	logsInFlight   map[string]bool // by task id
 	eventsInFlight map[string]bool // by task id
 	configInFlight map[string]bool // by config key
@@ -113,6 +115,9 @@ func (m *Model) schedule() []tea.Cmd {
 		s.listInFlight = true
 		s.listSentAt = m.now
 		cmds = append(cmds, fetchList(m.engine, m.now.Add(-m.since)))
+		if c := m.scheduleFirstPage(); c != nil {
+			cmds = append(cmds, c)
+		}
 	}
 	cmds = append(cmds, m.scheduleHealth()...)
 	if m.version == "" && m.conn.Kind != ui.Failed && !s.versionInFlight && !m.now.Before(s.versionRetryAt) {

@@ -51,6 +51,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case listMsg:
 		m.onList(msg)
+	case firstPageMsg:
+		m.onFirstPage(msg)
 	case probeMsg:
 		m.onProbe(msg)
 	case logMsg:
