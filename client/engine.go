@@ -21,6 +21,12 @@ type Engine interface {
 	// ListActive lists the tenant's queued and running (incl. evicted) tasks
 	// created at or after since, following every page.
 	ListActive(ctx context.Context, since time.Time) ([]durable.Task, error)
+	// ListCreated returns one page of tasks by creation time, newest first,
+	// and the cursor of the next (listpage.go): new tasks incrementally, or
+	// a paced full pass, with no task doubled or skipped by paging.
+	ListCreated(ctx context.Context, q ListQuery) (ListPage, error)
+	// WatchRuns starts the push of run finishes (runwatch.go).
+	WatchRuns(opt FeedOptions) RunWatcher
 	// EventLog returns a durable task's whole event log (every branch).
 	EventLog(ctx context.Context, taskID string) ([]durable.Entry, error)
 	// TaskConfig returns a task's configured retries and timeout.

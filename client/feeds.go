@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -89,8 +88,9 @@ type Feeds struct {
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 
+	health healthSignal // ends every backoff (backoff.go)
+
 	mu      sync.Mutex
-	wake    chan struct{} // closed (and replaced) by Healthy
 	open    map[string]*feed
 	leaving map[string]*feed // unwanted, still winding down
 	done    map[string]bool  // finished or gone: never reopened
@@ -117,7 +117,7 @@ func NewFeeds(sub Subscriber, opt FeedOptions) *Feeds {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Feeds{
-		sub: sub, opt: opt, out: make(chan FeedUpdate, 1024), ctx: ctx, stop: stop, wake: make(chan struct{}),
+		sub: sub, opt: opt, out: make(chan FeedUpdate, 1024), ctx: ctx, stop: stop,
 		open: map[string]*feed{}, leaving: map[string]*feed{}, done: map[string]bool{},
 	}
 }
@@ -166,19 +166,10 @@ func (f *Feeds) Want(runIDs []string) {
 // Healthy says the engine answers (a poll, a probe, another feed that
 // opened): every feed waiting out a backoff starts over from MinBackoff
 // and retries now, rather than at the end of a wait of up to MaxBackoff.
-func (f *Feeds) Healthy() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	close(f.wake)
-	f.wake = make(chan struct{})
-}
+func (f *Feeds) Healthy() { f.health.signal() }
 
 // woken is closed at the next Healthy.
-func (f *Feeds) woken() <-chan struct{} {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.wake
-}
+func (f *Feeds) woken() <-chan struct{} { return f.health.wait() }
 
 // Open lists the runs with a feed, sorted, for tests and logs.
 func (f *Feeds) Open() []string {
@@ -265,7 +256,7 @@ func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 		// Taken after this feed's own opening, which must not cut its own
 		// backoff short: a stream that breaks as soon as it opens backs off.
 		wake := f.woken()
-		wait := backoff/2 + rand.N(backoff/2+1) // jitter keeps many feeds from reconnecting in step
+		wait := jittered(backoff)
 		if f.opt.Logf != nil {
 			f.opt.Logf("feed of run %s broke, retrying in %s: %v", runID, wait.Round(time.Millisecond), err)
 		}
@@ -286,30 +277,9 @@ func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 	}
 }
 
-// pause waits out one backoff, or less once wake is closed: then it
-// returns woken as soon as MinBackoff has passed since the attempt began
-// (feeds that break as soon as they open cannot spin each other). ok is
-// false when ctx ended.
+// pause waits out one backoff, or less after Healthy (pauseBackoff).
 func (f *Feeds) pause(ctx context.Context, wait time.Duration, wake <-chan struct{}, tried time.Time) (woken, ok bool) {
-	timer, until := f.opt.after(wait), f.opt.now().Add(wait)
-	for {
-		select {
-		case <-ctx.Done():
-			return woken, false
-		case <-timer:
-			return woken, true
-		case <-wake:
-			woken, wake = true, nil
-			now := f.opt.now()
-			soonest := tried.Add(f.opt.MinBackoff).Sub(now)
-			if soonest <= 0 {
-				return true, true
-			}
-			if soonest < until.Sub(now) {
-				timer = f.opt.after(soonest)
-			}
-		}
-	}
+	return pauseBackoff(ctx, clock{after: f.opt.after, now: f.opt.now}, f.opt.MinBackoff, wait, wake, tried)
 }
 
 // end records a run whose feed must never reopen, and says so.

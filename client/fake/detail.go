@@ -22,6 +22,7 @@ type extra struct {
 	cancelled  []string
 	increments []time.Duration
 	subs       map[string]*sub
+	watch      *RunWatch // the latest WatchRuns (runs.go)
 }
 
 // sub is one open subscription, fed by Emit and ended by End.
