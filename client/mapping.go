@@ -94,6 +94,7 @@ func taskOfRow(r *listRow) durable.Task {
 		WorkflowName: r.WorkflowName,
 		WorkflowID:   uuidOrEmpty(r.WorkflowID),
 		VersionID:    uuidOrEmpty(r.WorkflowVersionID),
+		ActionID:     r.ActionID,
 		Status:       durable.Status(r.Status),
 		Evicted:      r.IsEvicted,
 		Durable:      deref(r.IsDurable),
