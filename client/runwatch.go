@@ -52,8 +52,11 @@ type RunWatchUpdate struct {
 type RunFinished struct {
 	RunID string
 	At    time.Time
-	// Final is StatusFailed when a task of the run reports an error, else
-	// StatusCompleted; the push does not tell a cancel apart (ask the list).
+	// Final is StatusFailed when a task of the run reports an error,
+	// StatusCompleted when every task reports an output, and empty when the
+	// push does not say: a cancelled run's tasks carry neither (seen on
+	// v0.105.0), nor does a result over the engine's payload limit. Then
+	// ask the list or GetRunDetails; the run is finished all the same.
 	Final durable.Status
 	Tasks []TaskResult
 }
@@ -324,12 +327,19 @@ func (w *RunWatch) finished(ev *dispatcherpb.WorkflowRunEvent) (RunFinished, boo
 	if ev.GetEventTimestamp() == nil {
 		f.At = time.Time{}
 	}
+	silent := false
 	for _, r := range ev.GetResults() {
 		t := TaskResult{TaskID: r.GetTaskRunExternalId(), Name: r.GetTaskName(), Error: r.GetError(), Output: r.GetOutput()}
-		if t.Error != "" {
+		switch {
+		case t.Error != "":
 			f.Final = durable.StatusFailed
+		case t.Output == "":
+			silent = true
 		}
 		f.Tasks = append(f.Tasks, t)
+	}
+	if silent && f.Final != durable.StatusFailed {
+		f.Final = ""
 	}
 	return f, true
 }

@@ -102,7 +102,8 @@ func (s *runsServer) until(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// finishAll finishes the runs on the latest stream, the first with an error.
+// finishAll finishes the runs on the latest stream, the first with an
+// error, the second with neither error nor output (as a cancel does).
 func (s *runsServer) finishAll(ids ...string) {
 	s.mu.Lock()
 	st := s.streams[len(s.streams)-1]
@@ -110,8 +111,11 @@ func (s *runsServer) finishAll(ids ...string) {
 	for i, id := range ids {
 		ev := &dispatcherpb.WorkflowRunEvent{WorkflowRunId: id, EventTimestamp: timestamppb.Now(),
 			Results: []*dispatcherpb.StepRunResult{{TaskRunExternalId: id, TaskName: "step", Output: ptr(`{"ok":true}`)}}}
-		if i == 0 {
+		switch i {
+		case 0:
 			ev.Results[0].Output, ev.Results[0].Error = nil, ptr("boom")
+		case 1:
+			ev.Results[0].Output = nil
 		}
 		st.finish <- ev
 	}
@@ -206,8 +210,11 @@ func TestRunWatchManyRunsOnOneStream(t *testing.T) {
 	if first := got[0]; first.RunID != ids[0] || first.Final != durable.StatusFailed || len(first.Tasks) != 1 || first.Tasks[0].Error != "boom" {
 		t.Errorf("first finish = %+v", first)
 	}
-	if f := got[1]; f.Final != durable.StatusCompleted || f.Tasks[0].Output != `{"ok":true}` || f.At.IsZero() {
-		t.Errorf("second finish = %+v", f)
+	if f := got[1]; f.Final != "" || f.Tasks[0].Output != "" {
+		t.Errorf("second finish = %+v, want no final status: the push did not say", f)
+	}
+	if f := got[2]; f.Final != durable.StatusCompleted || f.Tasks[0].Output != `{"ok":true}` || f.At.IsZero() {
+		t.Errorf("third finish = %+v", f)
 	}
 	rw := w.(*RunWatch)
 	if left := rw.Watched(); len(left) != 0 {
