@@ -1,0 +1,94 @@
+package e2e
+
+import (
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// countingProxy is a reverse proxy in front of the engine's REST API that
+// counts the requests passing through it by route.
+type countingProxy struct {
+	URL string
+
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func startCountingProxy(t *testing.T, target string) *countingProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &countingProxy{counts: map[string]int{}}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		p.counts[restRoute(r.Method, r.URL.Path)]++
+		p.mu.Unlock()
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
+}
+
+// take returns the counts so far and starts again from zero.
+func (p *countingProxy) take() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.counts
+	p.counts = map[string]int{}
+	return out
+}
+
+func total(counts map[string]int) int {
+	n := 0
+	for _, v := range counts {
+		n += v
+	}
+	return n
+}
+
+// routes formats counts by route, sorted.
+func routes(counts map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, k+" "+strconv.Itoa(counts[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// restRoute names the REST call a request is: list, task, task-events,
+// event-log, logs, run, or the method and path with ids elided.
+func restRoute(method, path string) string {
+	parts := strings.Split(strings.TrimPrefix(path, "/api/v1/stable/"), "/")
+	switch {
+	case len(parts) == 3 && parts[0] == "tenants" && parts[2] == "workflow-runs":
+		return "list"
+	case len(parts) == 4 && parts[0] == "tenants" && parts[2] == "durable-tasks" && parts[3] != "branch":
+		return "event-log"
+	case len(parts) == 2 && parts[0] == "tasks":
+		return "task"
+	case len(parts) == 3 && parts[0] == "tasks" && parts[2] == "task-events":
+		return "task-events"
+	case len(parts) == 3 && parts[0] == "tasks" && parts[2] == "logs":
+		return "logs"
+	case len(parts) == 2 && parts[0] == "workflow-runs":
+		return "run"
+	}
+	for i, p := range parts {
+		if len(p) == 36 && strings.Count(p, "-") == 4 {
+			parts[i] = "{id}"
+		}
+	}
+	return method + " " + strings.Join(parts, "/")
+}
