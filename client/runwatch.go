@@ -167,7 +167,8 @@ func (w *RunWatch) Forget(runIDs ...string) {
 	w.compact()
 }
 
-// compact drops forgotten ids from order once they are most of it.
+// compact drops forgotten and finished ids from order once they are most
+// of it (amortised: order at least halves each time).
 func (w *RunWatch) compact() {
 	if len(w.order) > 64 && len(w.order) > 2*len(w.wanted) {
 		w.order = slices.DeleteFunc(w.order, func(id string) bool { return !w.wanted[id] })
@@ -319,6 +320,7 @@ func (w *RunWatch) finished(ev *dispatcherpb.WorkflowRunEvent) (RunFinished, boo
 	w.mu.Lock()
 	wanted := w.wanted[id]
 	delete(w.wanted, id)
+	w.compact()
 	w.mu.Unlock()
 	if !wanted {
 		return RunFinished{}, false // forgotten, or already reported

@@ -305,3 +305,28 @@ func TestRunWatchClose(t *testing.T) {
 	w.Watch(runIDs(2)...)
 	w.Close()
 }
+
+// Finished and forgotten runs do not pile up in the watch: what a
+// reconnect re-sends is bounded by what is still watched.
+func TestRunWatchForgetsFinishedForGood(t *testing.T) {
+	s, c := startRuns(t, false)
+	w := c.WatchRuns(FeedOptions{MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	defer w.Close()
+	ids := runIDs(500)
+	w.Watch(ids...)
+	s.until(t, "500 ids asked", func() bool { return len(s.streams) == 1 && len(s.latest().asked) == 500 })
+	s.finishAll(ids[:490]...)
+	collect(t, w, 490)
+	rw := w.(*RunWatch)
+	rw.mu.Lock()
+	kept := len(rw.order)
+	rw.mu.Unlock()
+	if kept > 64 {
+		t.Errorf("%d ids kept for 10 still watched", kept)
+	}
+	s.latest().kill <- status.Error(codes.Unavailable, "bye")
+	s.until(t, "ids asked again", func() bool { return len(s.streams) == 2 && len(s.latest().asked) == 10 })
+	if got := s.latest().asked; !slices.Equal(got, ids[490:]) {
+		t.Errorf("asked again %v", got)
+	}
+}
