@@ -262,7 +262,7 @@ func pageArgs(q url.Values, defLimit int) (limit, offset int) {
 	return limit, offset
 }
 
-// list answers v1-workflow-run:list: tasks created in [since, until) with
+// list answers v1-workflow-run:list: tasks created in [since, until] with
 // one of the statuses (all are RUNNING), of the workflows asked for,
 // newest first unless order_by_direction=ASC, paged by limit and offset.
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
@@ -283,7 +283,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	workflows := splitValues(q["workflow_ids"])
 	match := make([]*task, 0, len(s.tasks))
 	for _, t := range s.tasks {
-		if t.CreatedAt.Before(since) || !until.IsZero() && !t.CreatedAt.Before(until) {
+		if t.CreatedAt.Before(since) || !until.IsZero() && t.CreatedAt.After(until) {
 			continue
 		}
 		if len(statuses) > 0 && !slices.Contains(statuses, "RUNNING") {

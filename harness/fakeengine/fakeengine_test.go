@@ -2,6 +2,9 @@ package fakeengine
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -128,5 +131,58 @@ func TestListWindow(t *testing.T) {
 		if tk.CreatedAt.Before(now.Add(-10 * time.Minute)) {
 			t.Fatalf("task %s created %s is before since", tk.ID, tk.CreatedAt)
 		}
+	}
+}
+
+// The list's query parameters as the engine reads them: since and until
+// both inclusive, statuses, workflow ids, limit and offset, newest first.
+func TestListQueryParameters(t *testing.T) {
+	s := start(t, 30)
+	all := s.Tasks()
+	get := func(q url.Values) (rows []string, pages int) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/stable/tenants/"+Tenant+"/workflow-runs?"+q.Encode(), nil)
+		req.Header.Set("Authorization", "Bearer "+s.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Pagination struct {
+				NumPages int `json:"num_pages"`
+			} `json:"pagination"`
+			Rows []struct {
+				TaskExternalID string `json:"taskExternalId"`
+			} `json:"rows"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatalf("HTTP %d: %v", resp.StatusCode, err)
+		}
+		for _, r := range body.Rows {
+			rows = append(rows, r.TaskExternalID)
+		}
+		return rows, body.Pagination.NumPages
+	}
+	ts := func(tm time.Time) string { return tm.Format(time.RFC3339Nano) }
+	q := url.Values{"since": {ts(all[20].CreatedAt)}, "until": {ts(all[5].CreatedAt)}, "only_tasks": {"true"},
+		"statuses": {"QUEUED", "RUNNING"}, "limit": {"10"}, "offset": {"5"}}
+	rows, pages := get(q)
+	// Tasks 5..20 match (both ends inclusive): 16, two pages of 10; the
+	// second page from offset 5 holds tasks 10..19.
+	if pages != 2 || len(rows) != 10 || rows[0] != all[10].ID || rows[9] != all[19].ID {
+		t.Fatalf("pages %d, rows %v", pages, rows)
+	}
+	q.Set("statuses", "QUEUED")
+	if rows, _ := get(q); len(rows) != 0 {
+		t.Fatalf("no task is queued, got %d rows", len(rows))
+	}
+	q = url.Values{"since": {ts(now.Add(-time.Hour))}, "workflow_ids": {waiter.id}, "limit": {"100"}}
+	rows, _ = get(q)
+	if len(rows) != 3 { // tasks 9, 19 and 29
+		t.Fatalf("event waits: %v", rows)
+	}
+	if rows, _ := get(url.Values{"limit": {"1"}}); rows != nil {
+		t.Fatalf("a list without since answered rows: %v", rows)
 	}
 }
