@@ -26,9 +26,11 @@ const (
 	// scaleBudget is issue 8's REST budget, 60 requests a minute at 1,000
 	// active tasks, scaled to the tenant.
 	scaleBudgetPer1000 = 60
-	// scaleCeiling bounds today's figure from above with room to spare:
-	// it catches a request storm, not a missed budget (the log says that).
-	scaleCeiling = 1000
+	// scaleCeiling bounds the figure from above with room to spare: it
+	// catches a request storm, not a missed budget (the log says that).
+	// Before issue 8 the binary made 994 in this minute on a loaded
+	// machine, most of it first sight's catch-up still going on.
+	scaleCeiling = 2500
 )
 
 // A few hundred active durable tasks on the real stack: hatchtop lists
@@ -41,8 +43,12 @@ func TestScaleEveryTaskOnceAndRequestsPerMinute(t *testing.T) {
 	runs := triggerScale(t, tag)
 	t.Cleanup(func() { cancelRuns(t, runs) })
 
+	// The engine's own list, straight from the API, is the truth: our
+	// tasks' display names (the SDK stamps each run's; two runs may share
+	// one, so they are counted).
 	c := stackClient(t)
 	var active int
+	names := map[string]int{}
 	eventually(t, 2*time.Minute, func() (bool, string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -50,10 +56,12 @@ func TestScaleEveryTaskOnceAndRequestsPerMinute(t *testing.T) {
 		if err != nil {
 			return false, err.Error()
 		}
+		clear(names)
 		ours := 0
 		for _, tk := range tasks {
 			if runs[tk.RunID] {
 				ours++
+				names[tk.Name]++
 			}
 		}
 		active = len(tasks)
@@ -64,27 +72,28 @@ func TestScaleEveryTaskOnceAndRequestsPerMinute(t *testing.T) {
 	// Tall first, so every active row is on one screen (a filter on the
 	// labels would hide the rows whose event logs have not loaded yet).
 	tm := startTermEnv(t, 200, active+20, []string{"HATCHET_CLIENT_SERVER_URL=" + proxy.URL})
-	tm.waitScreen(30*time.Second, "the list live", func(s string) bool { return strings.Contains(header(s), "● live") })
-	label := regexp.MustCompile(`scale ` + tag + ` (?:sleeper|waiter) #(\d{3})`)
-	var missing []int
-	tm.waitScreen(2*time.Minute, "every task of ours on screen", func(s string) bool {
-		seen := map[int]int{}
-		for _, m := range label.FindAllStringSubmatch(s, -1) {
-			n, _ := strconv.Atoi(m[1])
-			seen[n]++
+	taskName := regexp.MustCompile(`\b(?:sleep-labelled|wait-event-labelled)-\d+\b`)
+	var screen string
+	eventually(t, 90*time.Second, func() (bool, string) {
+		screen = tm.screen()
+		onScreen := map[string]int{}
+		for _, n := range taskName.FindAllString(screen, -1) {
+			onScreen[n]++
 		}
-		missing = missing[:0]
-		for i := range len(runs) {
-			if seen[i] > 1 {
-				t.Fatalf("task #%03d is listed %d times:\n%s", i, seen[i], s)
+		var missing, twice []string
+		for n, want := range names {
+			for range want - onScreen[n] {
+				missing = append(missing, n)
 			}
-			if seen[i] == 0 {
-				missing = append(missing, i)
+			for range onScreen[n] - want {
+				twice = append(twice, n)
 			}
 		}
-		return len(missing) == 0
+		return len(missing) == 0 && len(twice) == 0, fmt.Sprintf("of our %d tasks %d are not listed (%q) and %d listed more than once (%q); screen:\n%s",
+			len(runs), len(missing), missing[:min(len(missing), 5)], len(twice), twice[:min(len(twice), 5)], screen)
 	})
-	t.Logf("all %d tasks listed exactly once (%d active in the tenant)", len(runs), active)
+	labels := regexp.MustCompile(`scale `+tag+` (?:sleeper|waiter) #\d{3}`).FindAllString(screen, -1)
+	t.Logf("all %d tasks listed exactly once (%d active in the tenant); %d labels loaded by then", len(runs), active, len(labels))
 
 	// The measured minute: the list unfiltered at 200x50 (46 rows on
 	// screen), after a moment for the smaller screen to settle.
