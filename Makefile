@@ -40,7 +40,7 @@ screenshots: build engine worker
 	./scripts/screenshots.sh
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 # Every fuzz target of the repository, one at a time (go test -fuzz takes one
 # target per run), each for FUZZTIME. `make unit` already runs their seeds.
