@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,6 +49,7 @@ type budgetResult struct {
 	steady    map[string]int   // requests by route over the steady minutes
 	minutes   []map[string]int // requests by route in each minute
 	selected  string           // the selected row's line on the last frame
+	watched   int              // run ids handed to the run watch
 }
 
 // steadyRate is REST requests per minute over the steady state.
@@ -81,6 +83,7 @@ func BenchmarkRequestBudget(b *testing.B) {
 			b.Logf("tasks=%d: steady per minute by route: %s", n, perRoute(r.steady, budgetMinutes-budgetSteadyFrom))
 			b.Logf("tasks=%d: minute 1 by route: %s", n, perRoute(r.minutes[0], 1))
 			b.Logf("tasks=%d: selected row: %s", n, strings.TrimSpace(r.selected))
+			b.Logf("tasks=%d: run ids handed to the run watch (gRPC, not counted): %d", n, r.watched)
 		})
 	}
 }
@@ -130,6 +133,42 @@ func newQuietFeeds() *quietFeeds {
 
 func (q *quietFeeds) Want([]string)                     {}
 func (q *quietFeeds) Updates() <-chan client.FeedUpdate { return q.ch }
+
+// simEngine is the real client with the run watch replaced by a quiet
+// one: the real watch's updates channel blocks until a run finishes, and
+// none does here, which would stall the synchronous driver.
+type simEngine struct {
+	*client.Client
+	watch *quietRunWatch
+}
+
+func (e simEngine) WatchRuns(client.FeedOptions) client.RunWatcher { return e.watch }
+
+// quietRunWatch reports the stream live once, as the real watch does when
+// it opens, then closes its channel: no run ever finishes. It counts the
+// ids it is asked to watch.
+type quietRunWatch struct {
+	ch      chan client.RunWatchUpdate
+	mu      sync.Mutex
+	watched int
+}
+
+func newQuietRunWatch() *quietRunWatch {
+	ch := make(chan client.RunWatchUpdate, 1)
+	ch <- client.RunWatchUpdate{State: client.FeedLive}
+	close(ch)
+	return &quietRunWatch{ch: ch}
+}
+
+func (w *quietRunWatch) Watch(ids ...string) {
+	w.mu.Lock()
+	w.watched += len(ids)
+	w.mu.Unlock()
+}
+func (w *quietRunWatch) Forget(...string)                      {}
+func (w *quietRunWatch) Updates() <-chan client.RunWatchUpdate { return w.ch }
+func (w *quietRunWatch) Healthy()                              {}
+func (w *quietRunWatch) Close()                                {}
 
 // simEvent is a message due at a simulated time; seq keeps FIFO order.
 type simEvent struct {
@@ -189,7 +228,8 @@ func simulateBudget(tb testing.TB, n, minutes int) budgetResult {
 	r.SetColorProfile(termenv.ANSI)
 	styles := ui.NewStyles(r)
 	// --since and --refresh as main's defaults.
-	m := New(Deps{Engine: c, Since: 30 * 24 * time.Hour, Refresh: 2 * time.Second, Now: t0,
+	watch := newQuietRunWatch()
+	m := New(Deps{Engine: simEngine{Client: c, watch: watch}, Since: 30 * 24 * time.Hour, Refresh: 2 * time.Second, Now: t0,
 		Styles: styles, Keys: keymap.Default(), Feeds: newQuietFeeds()})
 	m.tick = func() tea.Cmd { return nil } // the driver ticks the simulated clock
 	s := &budgetSim{tb: tb, srv: srv, m: m, now: t0}
@@ -225,6 +265,9 @@ func simulateBudget(tb testing.TB, n, minutes int) budgetResult {
 		tb.Fatalf("the list never reached the screen in %d simulated minutes", minutes)
 	}
 	res.selected = selectedLine(s.m.View(), styles.Selected)
+	watch.mu.Lock()
+	res.watched = watch.watched
+	watch.mu.Unlock()
 	res.steady = map[string]int{}
 	for i, mc := range res.minutes {
 		total := 0
