@@ -35,7 +35,7 @@ func TestTheFirstPageIsDrawnBeforeTheWholeList(t *testing.T) {
 	f.SetTasks(all...)
 	e := pagedEngine{Engine: f, newest: all[:firstPageRows], asked: &client.ListQuery{}}
 	base := newTestModel(f)
-	m := New(Deps{Engine: e, Since: 24 * time.Hour, Refresh: 2 * time.Second, Now: t0, Styles: base.styles, Keys: base.keys})
+	m := New(Deps{Engine: e, Since: 24 * time.Hour, Refresh: 2 * time.Second, Now: t0, Styles: base.styles, Keys: base.keys, WholeList: true})
 	m.tick = func() tea.Cmd { return nil }
 	m.width, m.height = 120, 30
 	next, cmd := m.Update(startMsg{})

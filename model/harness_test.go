@@ -24,7 +24,7 @@ func newTestModel(f *fake.Engine) Model {
 	r := lipgloss.NewRenderer(nil)
 	r.SetColorProfile(termenv.Ascii)
 	m := New(Deps{Engine: f, Since: 24 * time.Hour, Refresh: 2 * time.Second, Now: t0,
-		Styles: ui.NewStyles(r), Keys: keymap.Default()})
+		Styles: ui.NewStyles(r), Keys: keymap.Default(), WholeList: true})
 	m.tick = func() tea.Cmd { return nil }
 	m.width, m.height = 120, 30 // as a WindowSizeMsg would, without scheduling
 	return m

@@ -145,6 +145,7 @@ func (m *Model) scheduleHealth() []tea.Cmd {
 	s := &m.sched
 	if s.healFeeds {
 		s.healFeeds = false
+		m.runs.heal = m.runs.w != nil
 		if c := healFeeds(m.feeds); c != nil {
 			cmds = append(cmds, c)
 		}

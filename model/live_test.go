@@ -110,7 +110,7 @@ func TestFeedsFollowTheScreen(t *testing.T) {
 	}
 	f.SetTasks(tasks...)
 	feeds := &recordingFeeds{ch: make(chan client.FeedUpdate)}
-	m := New(Deps{Engine: f, Since: time.Hour, Refresh: 2 * time.Second, Now: t0, Styles: newTestModel(f).styles, Keys: newTestModel(f).keys, Feeds: feeds})
+	m := New(Deps{Engine: f, Since: time.Hour, Refresh: 2 * time.Second, Now: t0, Styles: newTestModel(f).styles, Keys: newTestModel(f).keys, Feeds: feeds, WholeList: true})
 	m.tick = func() tea.Cmd { return nil }
 	m.width, m.height = 120, 14 // 10 rows on screen
 	next, cmd := m.Update(startMsg{})

@@ -32,6 +32,9 @@ type Deps struct {
 	TimeoutWarn time.Duration
 	// ReadOnly refuses every change before anything is sent.
 	ReadOnly bool
+	// WholeList polls the whole active list every refresh, as on an
+	// engine that cannot page by creation time (tests of that way).
+	WholeList bool
 }
 
 // view is the screen on show.
@@ -61,6 +64,7 @@ type taskState struct {
 	deadlineOK    bool
 
 	listGen uint64 // the last list poll that held it
+	passGen uint64 // the last reconciliation pass that returned it
 }
 
 // Model is the root state of the dashboard.
@@ -115,8 +119,11 @@ type Model struct {
 	toast    toast
 	watches  []watch
 
-	sched scheduler
-	tick  func() tea.Cmd // the clock's next tick; tests replace it
+	sched     scheduler
+	wholeList bool           // membership by whole-list polls, not pages
+	pass      passState      // the paced reconciliation (membership.go)
+	runs      *runWatchState // finishes by push (runs.go)
+	tick      func() tea.Cmd // the clock's next tick; tests replace it
 }
 
 // New builds the model; nothing is fetched until Init's Cmds run.
@@ -158,6 +165,8 @@ func New(d Deps) Model {
 		feed:        newFeedState(),
 		timeoutWarn: warn,
 		readOnly:    d.ReadOnly,
+		wholeList:   d.WholeList,
+		runs:        &runWatchState{},
 		marks:       map[string]bool{},
 	}
 }
@@ -168,6 +177,7 @@ func (m *Model) addTask(t durable.Task) *taskState {
 	st := &taskState{task: t, cfgKey: configKey(t)}
 	m.tasks[t.ID] = st
 	m.index.Put(t)
+	m.runAdded(t.RunID)
 	m.queueTask(t.ID)
 	m.sched.dueConfigs.Add(t.ID, m.now)
 	return st
@@ -182,8 +192,12 @@ func (m *Model) setTask(st *taskState, t durable.Task) {
 
 // removeTask forgets a task that left the list.
 func (m *Model) removeTask(id string) {
+	st, ok := m.tasks[id]
 	delete(m.tasks, id)
 	m.index.Remove(id)
+	if ok {
+		m.runRemoved(st.task.RunID)
+	}
 }
 
 // bodyHeight is the number of table rows that fit on screen.

@@ -114,8 +114,17 @@ func (m *Model) schedule() []tea.Cmd {
 	if !s.listInFlight && !m.now.Before(s.nextListAt) {
 		s.listInFlight = true
 		s.listSentAt = m.now
-		cmds = append(cmds, fetchList(m.engine, m.now.Add(-m.since)))
-		if c := m.scheduleFirstPage(); c != nil {
+		if p, ok := m.paged(); ok {
+			cmds = append(cmds, fetchScreen(p, m.screenQuery()))
+		} else {
+			cmds = append(cmds, fetchList(m.engine, m.now.Add(-m.since)))
+			if c := m.scheduleFirstPage(); c != nil {
+				cmds = append(cmds, c)
+			}
+		}
+	}
+	if p, ok := m.paged(); ok {
+		if c := m.schedulePass(p); c != nil {
 			cmds = append(cmds, c)
 		}
 	}
@@ -137,6 +146,7 @@ func (m *Model) schedule() []tea.Cmd {
 		}
 	}
 	cmds = m.scheduleDue(cmds, visible)
+	cmds = append(cmds, m.scheduleRunWatch()...)
 	return append(cmds, m.scheduleDetail()...)
 }
 

@@ -41,7 +41,7 @@ func TestDetailRunStaysWantedWhileTheListScrolls(t *testing.T) {
 	f.SetTasks(tasks...)
 	feeds := &recordingFeeds{ch: make(chan client.FeedUpdate)}
 	base := newTestModel(f)
-	m := New(Deps{Engine: f, Since: time.Hour, Refresh: 2 * time.Second, Now: t0, Styles: base.styles, Keys: base.keys, Feeds: feeds})
+	m := New(Deps{Engine: f, Since: time.Hour, Refresh: 2 * time.Second, Now: t0, Styles: base.styles, Keys: base.keys, Feeds: feeds, WholeList: true})
 	m.tick = func() tea.Cmd { return nil }
 	m.width, m.height = 120, 14 // 10 rows on screen
 	m = step(t, m, startMsg{})  // no feed read is pending: startMsg issues none

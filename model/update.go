@@ -53,6 +53,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onList(msg)
 	case firstPageMsg:
 		m.onFirstPage(msg)
+	case runWatchStartedMsg:
+		cmds = append(cmds, m.onRunWatchStarted(msg))
+	case runsMsg:
+		if c := m.onRuns(msg); c != nil {
+			cmds = append(cmds, c)
+		}
+	case screenMsg:
+		m.onScreen(msg)
+	case passMsg:
+		m.onPass(msg)
 	case probeMsg:
 		m.onProbe(msg)
 	case logMsg:
@@ -123,33 +133,45 @@ func (m *Model) onList(msg listMsg) {
 	m.message = ""
 	m.listGen++
 	for _, t := range msg.tasks {
-		st, ok := m.tasks[t.ID]
-		if !ok {
-			m.addTask(t).listGen = m.listGen
-			continue
-		}
-		st.listGen = m.listGen
-		if t.Status != st.task.Status || t.Evicted != st.task.Evicted || !t.StartedAt.Equal(st.task.StartedAt) {
-			m.markStale(t.ID)
-		}
-		if t.VersionID != st.task.VersionID || t.ActionID != st.task.ActionID || t.Name != st.task.Name {
-			if key := configKey(t); key != st.cfgKey {
-				st.cfgKey = key
-				m.sched.dueConfigs.Add(t.ID, m.now)
-			}
-		}
-		m.setTask(st, t)
+		m.mergeTask(t).listGen = m.listGen
 	}
 	for id, st := range m.tasks {
 		if st.listGen != m.listGen {
-			m.removeTask(id)
-			delete(m.marks, id)
-			if m.detail == nil || m.detail.taskID != id {
-				delete(m.streams, id) // the open detail keeps its stream
-			}
+			m.dropTask(id)
 		}
 	}
 	m.reorder()
+}
+
+// mergeTask applies what a list answer says of a task: a new one is
+// added, a known one whose status, start or eviction changed is marked
+// stale (its log and events are fetched again).
+func (m *Model) mergeTask(t durable.Task) *taskState {
+	st, ok := m.tasks[t.ID]
+	if !ok {
+		return m.addTask(t)
+	}
+	if t.Status != st.task.Status || t.Evicted != st.task.Evicted || !t.StartedAt.Equal(st.task.StartedAt) {
+		m.markStale(t.ID)
+	}
+	if t.VersionID != st.task.VersionID || t.ActionID != st.task.ActionID || t.Name != st.task.Name {
+		if key := configKey(t); key != st.cfgKey {
+			st.cfgKey = key
+			m.sched.dueConfigs.Add(t.ID, m.now)
+		}
+	}
+	m.setTask(st, t)
+	return st
+}
+
+// dropTask forgets a task no longer active, with its marks and, unless
+// the detail shows it, its stream.
+func (m *Model) dropTask(id string) {
+	m.removeTask(id)
+	delete(m.marks, id)
+	if m.detail == nil || m.detail.taskID != id {
+		delete(m.streams, id) // the open detail keeps its stream
+	}
 }
 
 // connError turns a failed poll into the header's connection state: a
