@@ -137,10 +137,12 @@ func (m *Model) runRemoved(runID string) {
 func (m *Model) onRunWatchStarted(msg runWatchStartedMsg) tea.Cmd {
 	m.runs.w, m.runs.starting = msg.w, false
 	m.runs.watch = nil
+	seen := make(map[string]bool, len(m.tasks))
 	ids := make([]string, 0, len(m.tasks))
 	for _, st := range m.tasks {
-		if st.task.RunID != "" && !slices.Contains(ids, st.task.RunID) && len(ids) < cap(ids) {
-			ids = append(ids, st.task.RunID)
+		if id := st.task.RunID; id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
 	return tea.Batch(watchRuns(msg.w, ids), waitRuns(msg.w.Updates()))
