@@ -97,11 +97,8 @@ type Feeds struct {
 	closed  bool
 }
 
-// NewFeeds starts an empty set of feeds; Want decides which runs.
-func NewFeeds(sub Subscriber, opt FeedOptions) *Feeds {
-	if opt.Max <= 0 {
-		opt.Max = 50
-	}
+// withDefaults fills the backoff bounds and the clock a caller left unset.
+func (opt FeedOptions) withDefaults() FeedOptions {
 	if opt.MinBackoff <= 0 {
 		opt.MinBackoff = time.Second
 	}
@@ -115,6 +112,15 @@ func NewFeeds(sub Subscriber, opt FeedOptions) *Feeds {
 	if opt.now == nil {
 		opt.now = time.Now
 	}
+	return opt
+}
+
+// NewFeeds starts an empty set of feeds; Want decides which runs.
+func NewFeeds(sub Subscriber, opt FeedOptions) *Feeds {
+	if opt.Max <= 0 {
+		opt.Max = 50
+	}
+	opt = opt.withDefaults()
 	ctx, stop := context.WithCancel(context.Background())
 	return &Feeds{
 		sub: sub, opt: opt, out: make(chan FeedUpdate, 1024), ctx: ctx, stop: stop,

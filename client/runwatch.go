@@ -113,19 +113,7 @@ type RunWatch struct {
 }
 
 func newRunWatch(open func(context.Context) (runStream, error), broke func(error) error, opt FeedOptions) *RunWatch {
-	if opt.MinBackoff <= 0 {
-		opt.MinBackoff = time.Second
-	}
-	if opt.MaxBackoff <= 0 {
-		opt.MaxBackoff = 30 * time.Second
-	}
-	opt.MaxBackoff = max(opt.MaxBackoff, opt.MinBackoff)
-	if opt.after == nil {
-		opt.after = time.After
-	}
-	if opt.now == nil {
-		opt.now = time.Now
-	}
+	opt = opt.withDefaults()
 	ctx, stop := context.WithCancel(context.Background())
 	w := &RunWatch{
 		open: open, broke: broke, opt: opt, out: make(chan RunWatchUpdate, 1024), ctx: ctx, stop: stop,

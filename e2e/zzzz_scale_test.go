@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/hatchtop/hatchtop/client"
 )
 
 // The scale test runs after every other (zzzz_): it fills the tenant with
@@ -46,7 +44,7 @@ func TestScaleEveryTaskOnceAndRequestsPerMinute(t *testing.T) {
 	// The engine's own list, straight from the API, is the truth: our
 	// tasks' display names (the SDK stamps each run's; two runs may share
 	// one, so they are counted).
-	c := stackClient(t)
+	c := dialStack(t)
 	var active int
 	names := map[string]int{}
 	eventually(t, 2*time.Minute, func() (bool, string) {
@@ -136,26 +134,6 @@ func startTermEnv(t *testing.T, width, height int, extraEnv []string, args ...st
 	tm.tmux(append([]string{"new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}, quoteAll(cmdline)...)...)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm
-}
-
-// stackClient is hatchtop's client on the stack, straight to the API.
-func stackClient(t *testing.T) *client.Client {
-	t.Helper()
-	vars := map[string]string{}
-	for _, kv := range env.stack.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		vars[k] = v
-	}
-	cfg, err := client.LoadConfig(client.ConfigInput{Getenv: func(k string) string { return vars[k] }, Home: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.Dial(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
 }
 
 // triggerScale starts the sleepers and waiters over REST, a few at a time

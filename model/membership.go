@@ -6,7 +6,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/hatchtop/hatchtop/client"
-	"github.com/hatchtop/hatchtop/ui"
 )
 
 // Membership on an engine that pages by creation time (the program's):
@@ -99,15 +98,9 @@ func (m *Model) screenQuery() client.ListQuery {
 // its window: what it returns is merged, and, when it returned the whole
 // window, the window's rows it did not return are no longer active.
 func (m *Model) onScreen(msg screenMsg) {
-	m.onListAnswer(msg.err)
-	if msg.err != nil {
-		m.conn = connError(msg.err)
+	if !m.listAnswered(msg.err) {
 		return
 	}
-	m.conn = ui.Conn{Kind: ui.Live}
-	m.updated = m.now
-	m.message = ""
-	m.listGen++
 	for _, t := range msg.page.Tasks {
 		if t.Status.Active() {
 			m.mergeTask(t).listGen = m.listGen

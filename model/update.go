@@ -122,16 +122,26 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-func (m *Model) onList(msg listMsg) {
-	m.onListAnswer(msg.err)
-	if msg.err != nil {
-		m.conn = connError(msg.err)
-		return
+// listAnswered records a list answer (a whole poll or a screen query):
+// the connection state and, on success, a new list generation. It says
+// whether the answer carries rows.
+func (m *Model) listAnswered(err error) bool {
+	m.onListAnswer(err)
+	if err != nil {
+		m.conn = connError(err)
+		return false
 	}
 	m.conn = ui.Conn{Kind: ui.Live}
 	m.updated = m.now
 	m.message = ""
 	m.listGen++
+	return true
+}
+
+func (m *Model) onList(msg listMsg) {
+	if !m.listAnswered(msg.err) {
+		return
+	}
 	for _, t := range msg.tasks {
 		m.mergeTask(t).listGen = m.listGen
 	}
