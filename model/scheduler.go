@@ -150,24 +150,88 @@ func (m *Model) schedule() []tea.Cmd {
 	return append(cmds, m.scheduleDetail()...)
 }
 
+// A fetch kind is one of the per-task fetches the scheduler paces: the
+// event log, the lifecycle events, the shared configuration.
+type fetchKind int
+
+const (
+	fetchLogKind fetchKind = iota
+	fetchEventsKind
+	fetchConfigKind
+)
+
+var fetchKinds = [...]fetchKind{fetchLogKind, fetchEventsKind, fetchConfigKind}
+
+// room reports whether another fetch of kind k may be in flight.
+func (s *scheduler) room(k fetchKind) bool {
+	switch k {
+	case fetchLogKind:
+		return len(s.logsInFlight) < maxLogFetches
+	case fetchEventsKind:
+		return len(s.eventsInFlight) < maxEventFetches
+	}
+	return len(s.configInFlight) < maxConfigFetches
+}
+
+// queue is the due-queue of the tasks off screen for kind k.
+func (s *scheduler) queue(k fetchKind) *store.Due {
+	switch k {
+	case fetchLogKind:
+		return s.dueLogs
+	case fetchEventsKind:
+		return s.dueEvents
+	}
+	return s.dueConfigs
+}
+
+// retryAt is when a failed fetch of kind k for t may be tried again.
+func (m *Model) retryAt(k fetchKind, t *taskState) time.Time {
+	switch k {
+	case fetchLogKind:
+		return t.retryAt
+	case fetchEventsKind:
+		return t.eventsRetryAt
+	}
+	return m.sched.configRetryAt[t.cfgKey]
+}
+
+// startIfDue marks a fetch of kind k for t in flight and returns it, when
+// one is due.
+func (m *Model) startIfDue(k fetchKind, t *taskState, visible bool) (tea.Cmd, bool) {
+	s, id := &m.sched, t.task.ID
+	switch k {
+	case fetchLogKind:
+		if m.logDue(t, visible) {
+			s.logsInFlight[id] = true
+			return fetchLog(m.engine, id), true
+		}
+	case fetchEventsKind:
+		if m.eventsDue(t, visible) {
+			s.eventsInFlight[id] = true
+			return fetchEvents(m.engine, id), true
+		}
+	case fetchConfigKind:
+		if m.configDue(t) {
+			s.configInFlight[t.cfgKey] = true
+			return fetchConfig(m.engine, t.cfgKey, id), true
+		}
+	}
+	return nil, false
+}
+
 // scheduleTask adds the fetches due for one task.
 func (m *Model) scheduleTask(cmds []tea.Cmd, id string, visible bool) []tea.Cmd {
 	t, ok := m.tasks[id]
 	if !ok {
 		return cmds
 	}
-	s := &m.sched
-	if len(s.logsInFlight) < maxLogFetches && m.logDue(t, visible) {
-		s.logsInFlight[id] = true
-		cmds = append(cmds, fetchLog(m.engine, id))
-	}
-	if len(s.eventsInFlight) < maxEventFetches && m.eventsDue(t, visible) {
-		s.eventsInFlight[id] = true
-		cmds = append(cmds, fetchEvents(m.engine, id))
-	}
-	if len(s.configInFlight) < maxConfigFetches && m.configDue(t) {
-		s.configInFlight[t.cfgKey] = true
-		cmds = append(cmds, fetchConfig(m.engine, t.cfgKey, id))
+	for _, k := range fetchKinds {
+		if !m.sched.room(k) {
+			continue
+		}
+		if c, ok := m.startIfDue(k, t, visible); ok {
+			cmds = append(cmds, c)
+		}
 	}
 	return cmds
 }
@@ -183,65 +247,31 @@ func (m *Model) configDue(t *taskState) bool {
 // scheduleDue pops the due-queues of the tasks off screen, within the
 // concurrency budgets and the off-screen request budget. A popped id is
 // checked against the task's state: what is no longer due is dropped (the
-// answer in flight, or the next change, queues it again).
+// answer in flight, or the next change, queues it again). Rows on screen
+// are scheduled by scheduleTask; a configuration is shared, so its queue
+// serves them too.
 func (m *Model) scheduleDue(cmds []tea.Cmd, visible []string) []tea.Cmd {
 	s := &m.sched
 	s.refillBudget(m.now)
-	for s.budget >= 1 && len(s.logsInFlight) < maxLogFetches {
-		id, ok := s.dueLogs.PopDue(m.now)
-		if !ok {
-			break
-		}
-		t, ok := m.tasks[id]
-		if !ok || slices.Contains(visible, id) {
-			continue
-		}
-		if m.now.Before(t.retryAt) {
-			s.dueLogs.Add(id, t.retryAt)
-			continue
-		}
-		if m.logDue(t, false) {
-			s.budget--
-			s.logsInFlight[id] = true
-			cmds = append(cmds, fetchLog(m.engine, id))
-		}
-	}
-	for s.budget >= 1 && len(s.eventsInFlight) < maxEventFetches {
-		id, ok := s.dueEvents.PopDue(m.now)
-		if !ok {
-			break
-		}
-		t, ok := m.tasks[id]
-		if !ok || slices.Contains(visible, id) {
-			continue
-		}
-		if m.now.Before(t.eventsRetryAt) {
-			s.dueEvents.Add(id, t.eventsRetryAt)
-			continue
-		}
-		if m.eventsDue(t, false) {
-			s.budget--
-			s.eventsInFlight[id] = true
-			cmds = append(cmds, fetchEvents(m.engine, id))
-		}
-	}
-	for s.budget >= 1 && len(s.configInFlight) < maxConfigFetches {
-		id, ok := s.dueConfigs.PopDue(m.now)
-		if !ok {
-			break
-		}
-		t, ok := m.tasks[id]
-		if !ok {
-			continue
-		}
-		if at := s.configRetryAt[t.cfgKey]; m.now.Before(at) {
-			s.dueConfigs.Add(id, at)
-			continue
-		}
-		if m.configDue(t) {
-			s.budget--
-			s.configInFlight[t.cfgKey] = true
-			cmds = append(cmds, fetchConfig(m.engine, t.cfgKey, id))
+	for _, k := range fetchKinds {
+		q := s.queue(k)
+		for s.budget >= 1 && s.room(k) {
+			id, ok := q.PopDue(m.now)
+			if !ok {
+				break
+			}
+			t, ok := m.tasks[id]
+			if !ok || (k != fetchConfigKind && slices.Contains(visible, id)) {
+				continue
+			}
+			if at := m.retryAt(k, t); m.now.Before(at) {
+				q.Add(id, at)
+				continue
+			}
+			if c, ok := m.startIfDue(k, t, false); ok {
+				s.budget--
+				cmds = append(cmds, c)
+			}
 		}
 	}
 	return cmds
