@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -181,12 +182,7 @@ func (f *Feeds) woken() <-chan struct{} { return f.health.wait() }
 func (f *Feeds) Open() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ids := make([]string, 0, len(f.open))
-	for id := range f.open {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return slices.Sorted(maps.Keys(f.open))
 }
 
 // Close ends every feed, waits for them, and closes Updates. Updates sent

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -167,12 +168,7 @@ func (w *RunWatch) compact() {
 func (w *RunWatch) Watched() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	ids := make([]string, 0, len(w.wanted))
-	for id := range w.wanted {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return slices.Sorted(maps.Keys(w.wanted))
 }
 
 // Updates implements RunWatcher.
