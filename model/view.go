@@ -168,7 +168,7 @@ func (m Model) fullHelp() string {
 func (m Model) helpNotes() []string {
 	return []string{
 		fmt.Sprintf("The list polls the engine every %s; countdowns tick locally every second.", durable.FormatDuration(m.refresh)),
-		"A task's event log is fetched when it appears or changes, when its sleep ends, and every 15s while on screen.",
+		"A task's event log is fetched when it appears or changes and when its sleep ends; a row on screen that can change every 15s, the selected one every 2s.",
 		"REMAINING is the label's sleep deadline (registered + duration); 'overdue' until the engine wakes the task.",
 		"ATTEMPT is attempt/max attempts; the max shows once the task's configuration is loaded. '5 (max 3)': the engine's count includes reassignments after restarts.",
 		"Status: ● running  ◌ evicted  ○ queued",
