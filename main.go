@@ -97,7 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Usage = func() {}
 	fs.StringVar(&o.profile, "profile", "", "use this profile of ~/.hatchet/profiles.yaml")
 	fs.DurationVar(&o.since, "since", 30*24*time.Hour, "how far back to look for active tasks by creation time (durable tasks sleep for days)")
-	fs.DurationVar(&o.refresh, "refresh", 2*time.Second, "poll interval of the active list")
+	fs.DurationVar(&o.refresh, "refresh", 5*time.Second, "poll interval of the active list: new tasks and the rows on screen (finishes are pushed)")
 	fs.StringVar(&o.logFile, "log-file", "", "write a debug log to this file")
 	fs.BoolVar(&o.json, "json", false, "snapshot: print JSON instead of a table")
 	fs.BoolVar(&o.readOnly, "read-only", false, "never change anything in the engine")
