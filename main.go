@@ -19,6 +19,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
 	"github.com/hatchtop/hatchtop/client"
@@ -63,6 +64,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hatchtop: %v\n", err)
+		return exitUsage
+	}
+	// The dashboard draws on a terminal; into a pipe or a file it would
+	// draw its first frame and wait for keys forever. Say so before dialling.
+	if !opts.snapshot && !isTerminal(stdout) {
+		fmt.Fprintln(stderr, "hatchtop: stdout is not a terminal; the dashboard needs one (for a pipe or a file, use `hatchtop snapshot`)")
 		return exitUsage
 	}
 	logger, closeLog, err := openLog(opts.logFile)
@@ -171,6 +178,12 @@ func flagError(fs *flag.FlagSet, err error) error {
 		return fmt.Errorf("--%s: %q is not %s", m[2], m[1], want)
 	}
 	return fmt.Errorf("%s (hatchtop --help lists the flags)", strings.Join(strings.Fields(msg), " "))
+}
+
+// isTerminal reports whether w is a terminal (a file descriptor on one).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(f.Fd())
 }
 
 // openLog logs to a file, never to the terminal the TUI owns.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,5 +40,35 @@ func TestBadFlagsAreOneLine(t *testing.T) {
 	if code := run([]string{"--help"}, &out, &errb); code != exitOK || !strings.HasPrefix(errb.String(), "usage: hatchtop") ||
 		!strings.Contains(errb.String(), "-refresh") {
 		t.Errorf("--help: exit %d, %q", code, errb.String())
+	}
+}
+
+// The dashboard needs a terminal: with stdout a pipe or a file, hatchtop
+// says so in one line and exits 2 before dialling anything, instead of
+// drawing "starting…" into the pipe forever (issue 9). The snapshot, made
+// for pipes, still goes on to connect.
+func TestNoTerminalIsOneLine(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("HATCHET_CLIENT_TOKEN", "")
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	const want = "hatchtop: stdout is not a terminal; the dashboard needs one (for a pipe or a file, use `hatchtop snapshot`)\n"
+	for name, stdout := range map[string]io.Writer{"buffer": &bytes.Buffer{}, "pipe": pw} {
+		for _, args := range [][]string{nil, {"--read-only", "--refresh", "2s"}} {
+			var errb bytes.Buffer
+			if code := run(args, stdout, &errb); code != exitUsage || errb.String() != want {
+				t.Errorf("%s %q: exit %d, stderr %q; want 2 and %q", name, args, code, errb.String(), want)
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"snapshot"}, &out, &errb); code != exitUsage || strings.Contains(errb.String(), "terminal") ||
+		!strings.HasPrefix(errb.String(), "hatchtop: ") {
+		t.Errorf("snapshot without a token: exit %d, stderr %q; want the config error, not the terminal one", code, errb.String())
 	}
 }
