@@ -92,3 +92,28 @@ func readJSON(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// The demo's keep-alive (harness/worker/keepalive.ts) on a fake clock:
+// every demo run that ends is replaced, once, 20 to 35 s later. The test is
+// TypeScript, run by node's test runner through the worker's tsx.
+func TestWorkerKeepAlive(t *testing.T) {
+	dir := filepath.Join("..", "worker")
+	tsx := filepath.Join(dir, "node_modules", ".bin", "tsx")
+	if _, err := os.Stat(tsx); err != nil {
+		if os.Getenv("HATCHTOP_E2E") == "1" {
+			t.Fatalf("the worker is not installed (make worker): %v", err)
+		}
+		t.Skip("the worker is not installed (make worker)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join("node_modules", ".bin", "tsx"), "--test", "keepalive.test.ts")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tsx --test keepalive.test.ts: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "\n# fail 0\n") || strings.Contains(string(out), "\n# pass 0\n") {
+		t.Errorf("expected passing tests and no failure:\n%s", out)
+	}
+}

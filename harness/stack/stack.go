@@ -63,6 +63,7 @@ type Stack struct {
 	postgres *proc
 	lite     *proc
 	worker   *proc
+	demo     *proc // KeepDemoAlive's renewals
 
 	stopOnce sync.Once
 	stopErr  error
@@ -175,12 +176,21 @@ func (s *Stack) Stop() error {
 // escaped its process group, then removes the directory (but the logs when
 // keepLogs, and nothing with Options.KeepDir).
 func (s *Stack) teardown(keepLogs bool) error {
+	// The worker's graceful exit (pause itself, evict every waiting run,
+	// wait for its running tasks) is wasted on a stack about to go, and with
+	// a stream running it took the whole grace: 10 s on every demo quit.
+	type stopping struct {
+		p     *proc
+		grace time.Duration
+	}
 	s.mu.Lock()
-	procs := []*proc{s.worker, s.lite, s.postgres}
+	procs := []stopping{{s.demo, 2 * time.Second}, {s.worker, 2 * time.Second}, {s.lite, 10 * time.Second}, {s.postgres, 10 * time.Second}}
 	s.mu.Unlock()
-	for _, p := range procs {
-		if p != nil {
-			p.stop(10 * time.Second)
+	for _, st := range procs {
+		if st.p != nil {
+			t := time.Now()
+			st.p.stop(st.grace)
+			s.report("stopped "+st.p.name, time.Since(t))
 		}
 	}
 	var errs []error

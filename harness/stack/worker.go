@@ -54,8 +54,12 @@ func (s *Stack) startWorker(ctx context.Context) error {
 	s.mu.Lock()
 	s.worker = p
 	s.mu.Unlock()
+	return waitReady(ctx, p, ready, time.Minute)
+}
 
-	timeout := time.NewTimer(time.Minute)
+// waitReady waits until p prints ready's line, for at most within.
+func waitReady(ctx context.Context, p *proc, ready *lineSignal, within time.Duration) error {
+	timeout := time.NewTimer(within)
 	defer timeout.Stop()
 	select {
 	case <-ready.seen:
@@ -63,7 +67,7 @@ func (s *Stack) startWorker(ctx context.Context) error {
 	case <-p.done:
 		return p.failure(fmt.Errorf("exited before it was ready: %v", p.err))
 	case <-timeout.C:
-		return p.failure(fmt.Errorf("no %q line within a minute", workerReady))
+		return p.failure(fmt.Errorf("no %q line within %s", ready.want, within))
 	case <-ctx.Done():
 		return p.failure(ctx.Err())
 	}
@@ -97,6 +101,33 @@ func (s *Stack) TriggerDemo(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("stack: demo runs: %w", err)
 	}
 	return out, nil
+}
+
+// demoStarted is the line `trigger.ts demo --keep-alive` prints once the
+// demo set is started.
+const demoStarted = "demo runs started"
+
+// KeepDemoAlive starts the demo set of runs, as TriggerDemo, and a process
+// that replaces every demo run that ends (its sleep done, its event sent,
+// or cancelled) 20 to 35 s later, so a long demo never runs empty. It
+// returns once the set is started; the process runs until Stop, and logs
+// each renewal to demo.log.
+func (s *Stack) KeepDemoAlive(ctx context.Context) error {
+	if err := s.ensureNodeModules(ctx); err != nil {
+		return fmt.Errorf("stack: demo runs: %w", err)
+	}
+	ready := newLineSignal(demoStarted)
+	p, err := s.spawn("demo", quiet(s.scriptCommand("trigger.ts", "demo", "--keep-alive")), ready)
+	if err != nil {
+		return fmt.Errorf("stack: demo runs: %w", err)
+	}
+	s.mu.Lock()
+	s.demo = p
+	s.mu.Unlock()
+	if err := waitReady(ctx, p, ready, 2*time.Minute); err != nil {
+		return fmt.Errorf("stack: demo runs: %w", err)
+	}
+	return nil
 }
 
 // PushOption changes how PushEvent pushes an event.

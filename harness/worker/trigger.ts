@@ -2,8 +2,13 @@
 //
 //   tsx trigger.ts <task-name> ['<json input>']   prints the run id
 //   tsx trigger.ts demo                           starts the demo set, one id per line
+//   tsx trigger.ts demo --keep-alive              the same, prints "demo runs started", then
+//                                                 replaces every demo run that ends (keepalive.ts)
+//                                                 until SIGTERM or SIGINT
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonObject } from '@hatchet-dev/typescript-sdk/v1';
 import { hatchet, parseInput, fail } from './client';
+import { Renewals, keepAlive } from './keepalive';
 
 type Run = { task: string; input: JsonObject };
 
@@ -31,13 +36,32 @@ async function trigger(task: string, input: JsonObject): Promise<string> {
   return ref.getWorkflowRunId();
 }
 
+// The keep-alive's pace: a demo run that ends is replaced 20 to 35 s later.
+const timing = { checkEveryMs: 15_000, renewAfterMs: 20_000 };
+
 async function main() {
   const [task, arg] = process.argv.slice(2);
-  if (!task) fail('usage: trigger.ts <task-name> [json-input] | trigger.ts demo');
+  if (!task) fail('usage: trigger.ts <task-name> [json-input] | trigger.ts demo [--keep-alive]');
+  const keep = task === 'demo' && arg === '--keep-alive';
+  if (task === 'demo' && arg !== undefined && !keep) fail(`trigger.ts demo: unknown argument ${arg}`);
   const runs = task === 'demo' ? demo : [{ task, input: parseInput(arg) }];
+  const ids: string[] = [];
   for (const run of runs) {
     const id = await trigger(run.task, run.input);
+    ids.push(id);
     console.log(task === 'demo' ? `${run.task} ${id}` : id);
+  }
+  if (keep) {
+    const stop = new AbortController();
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => stop.abort());
+    console.log('demo runs started');
+    await keepAlive(
+      new Renewals(demo, timing, Date.now(), ids),
+      { trigger: (run) => trigger(run.task, run.input), status: (id) => hatchet.runs.get_status(id) },
+      { now: Date.now, sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined) },
+      (line) => console.log(line),
+      stop.signal,
+    );
   }
   process.exit(0);
 }

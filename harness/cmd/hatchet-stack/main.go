@@ -2,7 +2,10 @@
 // optionally the TypeScript demo worker) on free loopback ports, for demos
 // and manual testing of hatchtop.
 //
-//	hatchet-stack up --env-file PATH [--worker] [--demo-runs] [--keep]
+//	hatchet-stack up --env-file PATH [--worker] [--demo-runs] [--keep-alive] [--keep]
+//
+// --keep-alive keeps the demo runs coming: every demo run that ends is
+// replaced by a new one of the same kind, so a long demo never runs empty.
 //
 // Once the stack is up it writes PATH as shell "export" lines for the
 // client settings, prints "stack ready", and runs until SIGINT or SIGTERM;
@@ -30,7 +33,7 @@ func main() {
 	}
 }
 
-const usage = "usage: hatchet-stack up --env-file PATH [--worker] [--demo-runs] [--keep]"
+const usage = "usage: hatchet-stack up --env-file PATH [--worker] [--demo-runs] [--keep-alive] [--keep]"
 
 func run(args []string) error {
 	if len(args) == 0 || args[0] != "up" {
@@ -40,6 +43,7 @@ func run(args []string) error {
 	envFile := fs.String("env-file", "", "write the client settings here as shell export lines (required)")
 	worker := fs.Bool("worker", false, "also run the TypeScript demo worker")
 	demo := fs.Bool("demo-runs", false, "trigger the demo runs once up (implies --worker)")
+	keepAlive := fs.Bool("keep-alive", false, "replace every demo run that ends by a new one (implies --demo-runs)")
 	keep := fs.Bool("keep", false, "keep the stack directory (data and logs) after shutdown")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -49,11 +53,28 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return up(ctx, *envFile, stack.Options{Worker: *worker || *demo, KeepDir: *keep}, *demo)
+	runs := none
+	switch {
+	case *keepAlive:
+		runs = keptAlive
+	case *demo:
+		runs = once
+	}
+	return up(ctx, *envFile, stack.Options{Worker: *worker || runs != none, KeepDir: *keep}, runs)
 }
 
+// demoRuns says whether up starts the demo runs, and whether it keeps them
+// coming.
+type demoRuns int
+
+const (
+	none demoRuns = iota
+	once
+	keptAlive
+)
+
 // up starts the stack, publishes it, and holds it until ctx ends.
-func up(ctx context.Context, envFile string, opts stack.Options, demo bool) (err error) {
+func up(ctx context.Context, envFile string, opts stack.Options, runs demoRuns) (err error) {
 	s, err := stack.Start(ctx, opts)
 	if err != nil {
 		return err
@@ -62,12 +83,18 @@ func up(ctx context.Context, envFile string, opts stack.Options, demo bool) (err
 		os.Remove(envFile)
 		err = errors.Join(err, s.Stop())
 	}()
-	if demo {
+	switch runs {
+	case once:
 		out, err := s.TriggerDemo(ctx)
 		if err != nil {
 			return err
 		}
 		fmt.Fprint(os.Stderr, out)
+	case keptAlive:
+		if err := s.KeepDemoAlive(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "demo runs started; each one that ends is replaced (log: %s)\n", filepath.Join(s.LogDir, "demo.log"))
 	}
 	if err := writeEnvFile(envFile, s); err != nil {
 		return err
