@@ -13,10 +13,32 @@ fi
 mkdir -p "$out.tmp"
 start=$(date +%s)
 cd "$here"
+echo "build.sh: first use of Hatchet $version: building the engine from source into $out" >&2
+echo "build.sh: this takes about 6 minutes (downloading its modules, then compiling three binaries); later runs reuse it" >&2
+# A heartbeat every 30 s, so that a long quiet compile does not look hung.
+# It ends with its sleep at once on TERM, and holds no stdout (whoever reads
+# the printed path would otherwise wait for its sleep too).
+heartbeat() {
+  local nap
+  trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+  while :; do
+    sleep 30 & nap=$!
+    wait "$nap"
+    echo "build.sh: still building $1 ($(( $(date +%s) - start ))s so far, about 360s in all)" >&2
+  done
+}
+beat=
+trap '[ -z "$beat" ] || kill "$beat" 2>/dev/null || true' EXIT
 for bin in hatchet-migrate hatchet-admin hatchet-lite; do
-  echo "build.sh: building $bin $version ..." >&2
+  echo "build.sh: building $bin $version ($(( $(date +%s) - start ))s so far) ..." >&2
+  heartbeat "$bin" >/dev/null &
+  beat=$!
+  status=0
   GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w -X main.Version=$version" \
-    -o "$out.tmp/$bin" "github.com/hatchet-dev/hatchet/cmd/$bin"
+    -o "$out.tmp/$bin" "github.com/hatchet-dev/hatchet/cmd/$bin" || status=$?
+  kill "$beat" 2>/dev/null || true
+  wait "$beat" 2>/dev/null || true
+  [ "$status" -eq 0 ] || { echo "build.sh: building $bin failed (exit $status)" >&2; exit "$status"; }
 done
 rm -rf "$out"; mv "$out.tmp" "$out"
 echo "build.sh: engine $version built in $(( $(date +%s) - start ))s into $out" >&2
