@@ -11,9 +11,11 @@ build:
 	$(GO) build -o $(BIN) .
 
 # The real stack (Postgres 15 + Hatchet v0.105.0 + the TypeScript worker),
-# a handful of durable runs, and hatchtop opened on them.
+# a handful of durable runs kept coming, and hatchtop opened on them.
+# ARGS are hatchtop's flags: make demo ARGS='--read-only --refresh 2s'.
+ARGS ?=
 demo: build engine worker
-	./scripts/demo.sh
+	./scripts/demo.sh $(ARGS)
 
 # Everything: static checks, unit/golden tests, then the real-engine tests.
 test: lint unit e2e
