@@ -585,7 +585,6 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 		m.say(text, ui.Good)
 		if st, ok := m.tasks[p.taskIDs[0]]; ok {
 			st.eventsStale = true
-			m.sched.dueEvents.Add(st.task.ID, m.now)
 			if msg.timeoutAt.After(st.timeoutHint) {
 				st.timeoutHint = msg.timeoutAt
 				m.rebuildDeadline(st)
@@ -622,7 +621,7 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 func (m *Model) markStale(id string) {
 	if st, ok := m.tasks[id]; ok {
 		st.stale, st.eventsStale = true, true
-		m.queueTask(id)
+		m.queueChanged(id)
 	}
 	if m.detail != nil && m.detail.taskID == id {
 		m.detail.infoStale = true

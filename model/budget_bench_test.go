@@ -33,7 +33,7 @@ import (
 const (
 	// budgetLatency is one REST request's round trip: a local engine's
 	// order of magnitude, short enough that a 10,000-task list (50 pages)
-	// returns well within the 2 s refresh.
+	// returns well within the 5 s refresh.
 	budgetLatency = 10 * time.Millisecond
 	budgetMinutes = 10
 	// budgetSteadyFrom is the first minute of the steady state (0-based):
@@ -229,7 +229,7 @@ func simulateBudget(tb testing.TB, n, minutes int) budgetResult {
 	styles := ui.NewStyles(r)
 	// --since and --refresh as main's defaults.
 	watch := newQuietRunWatch()
-	m := New(Deps{Engine: simEngine{Client: c, watch: watch}, Since: 30 * 24 * time.Hour, Refresh: 2 * time.Second, Now: t0,
+	m := New(Deps{Engine: simEngine{Client: c, watch: watch}, Since: 30 * 24 * time.Hour, Refresh: 5 * time.Second, Now: t0,
 		Styles: styles, Keys: keymap.Default(), Feeds: newQuietFeeds()})
 	m.tick = func() tea.Cmd { return nil } // the driver ticks the simulated clock
 	s := &budgetSim{tb: tb, srv: srv, m: m, now: t0}

@@ -49,21 +49,21 @@ func TestFirstSightFetchesRowsOnScreenFirstThenUnderABudget(t *testing.T) {
 		}
 	}
 	onScreen := len(m.visibleIDs())
-	if n := callsOf(f, "EventLog", ids); n > onScreen+int(offscreenBurst) {
+	if n := callsOf(f, "EventLog", ids); n > onScreen+int(firstSightBurst) {
 		t.Fatalf("%d event logs fetched at first sight; want the %d rows on screen and at most %d more",
-			n, onScreen, int(offscreenBurst))
+			n, onScreen, int(firstSightBurst))
 	}
 	// The rest come at the budget's pace, and the inbox says how far it got.
 	m = ticks(t, m, time.Second, 10*time.Second)
 	got := callsOf(f, "EventLog", ids)
-	if max := onScreen + int(offscreenBurst) + 10*int(offscreenPerSecond); got > max {
+	if max := onScreen + int(firstSightBurst) + int(10*firstSightPerSecond) + 1; got > max {
 		t.Fatalf("%d event logs after 10 s, want at most %d", got, max)
 	}
 	m.view = viewInbox
 	if want := fmt.Sprintf("logs of %d of 150 durable tasks", got); !strings.Contains(m.View(), want) {
 		t.Fatalf("inbox does not say %q:\n%s", want, m.View())
 	}
-	m = ticks(t, m, 11*time.Second, 150*time.Second)
+	m = ticks(t, m, 11*time.Second, 300*time.Second)
 	if n := callsOf(f, "EventLog", ids); n != 150 {
 		t.Fatalf("%d of 150 logs after the budget had time for all", n)
 	}

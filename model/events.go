@@ -39,7 +39,6 @@ func (m *Model) onEvents(msg eventsMsg) {
 	if msg.err != nil {
 		// Still wanted: fetched again once the retry delay has passed.
 		st.eventsRetryAt, st.eventsStale = m.now.Add(errorRetryAfter), true
-		m.sched.dueEvents.Add(msg.taskID, st.eventsRetryAt)
 		return
 	}
 	st.events, st.eventsStale = msg.events, false

@@ -190,7 +190,7 @@ func (m *Model) onFeed(u client.FeedUpdate) {
 	if ok {
 		st.stale = true
 		st.eventsStale = true
-		m.queueTask(ev.TaskID)
+		m.queueChanged(ev.TaskID)
 	}
 	if m.detail != nil && (m.detail.taskID == ev.TaskID || ev.Kind == durable.RunFinished) {
 		m.detail.infoStale = true

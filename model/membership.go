@@ -26,8 +26,9 @@ import (
 // The README's "How hatchtop polls and listens" states these figures.
 const (
 	screenQueryRows    = 200              // rows of one screen query at most
-	reconcilePageEvery = 5 * time.Second  // the pace of the reconciliation
-	firstPassPageEvery = time.Second      // the first pass, which finds every task
+	passPageRows       = 1000             // rows of one reconciliation page
+	reconcilePageEvery = 30 * time.Second // the pace of the reconciliation: 10,000 tasks in 5 min
+	firstPassPageEvery = 3 * time.Second  // the first pass, which finds every task
 	passOverlap        = 10 * time.Second // clock skew between us and the engine
 )
 
@@ -128,15 +129,16 @@ func (m *Model) onScreen(msg screenMsg) {
 // It waits while the list's poll backs off: one retry at a time.
 func (m *Model) schedulePass(p pager) tea.Cmd {
 	ps := &m.pass
-	if ps.inFlight || m.now.Before(ps.nextAt) || m.sched.listFails > 0 {
+	if ps.inFlight || m.now.Before(ps.nextAt) || m.sched.listFails > 0 || !m.sched.requests.ok() {
 		return nil
 	}
+	m.sched.requests.take()
 	if ps.after.IsZero() {
 		ps.gen++
 		ps.startedAt = m.now
 	}
 	ps.inFlight = true
-	return fetchPassPage(p, ps.gen, client.ListQuery{Since: m.now.Add(-m.since), After: ps.after})
+	return fetchPassPage(p, ps.gen, client.ListQuery{Since: m.now.Add(-m.since), After: ps.after, Limit: passPageRows})
 }
 
 // onPass merges one page of the reconciliation; the last page of a pass

@@ -54,6 +54,9 @@ type taskState struct {
 	logAt   time.Time      // when the log was last fetched; zero if never
 	stale   bool           // the task changed since its log was fetched
 	retryAt time.Time      // no log fetch before this (after an error)
+	// recheckAt is when a task an event woke is read once more; zero
+	// when no such read is owed.
+	recheckAt time.Time
 
 	events        []durable.TaskEvent // its lifecycle events: timeout, eviction
 	eventsAt      time.Time
@@ -123,6 +126,7 @@ type Model struct {
 	wholeList bool           // membership by whole-list polls, not pages
 	pass      passState      // the paced reconciliation (membership.go)
 	runs      *runWatchState // finishes by push (runs.go)
+	signals   *signalState   // event waits woken by the events list (signals.go)
 	tick      func() tea.Cmd // the clock's next tick; tests replace it
 }
 
@@ -167,6 +171,7 @@ func New(d Deps) Model {
 		readOnly:    d.ReadOnly,
 		wholeList:   d.WholeList,
 		runs:        &runWatchState{},
+		signals:     newSignalState(),
 		marks:       map[string]bool{},
 	}
 }
@@ -178,7 +183,7 @@ func (m *Model) addTask(t durable.Task) *taskState {
 	m.tasks[t.ID] = st
 	m.index.Put(t)
 	m.runAdded(t.RunID)
-	m.queueTask(t.ID)
+	m.queueFirstSight(t.ID)
 	m.sched.dueConfigs.Add(t.ID, m.now)
 	return st
 }
@@ -197,6 +202,7 @@ func (m *Model) removeTask(id string) {
 	m.index.Remove(id)
 	if ok {
 		m.runRemoved(st.task.RunID)
+		m.indexWaits(id, st.waits, nil)
 	}
 }
 

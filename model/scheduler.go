@@ -11,7 +11,8 @@ import (
 	"github.com/hatchtop/hatchtop/ui"
 )
 
-// The scheduler's pacing. The README's "How hatchtop polls" states these.
+// The scheduler's pacing. The README's "How hatchtop polls and listens"
+// states these.
 const (
 	maxLogFetches    = 4                // event-log requests in flight at once
 	maxConfigFetches = 2                // task-config requests in flight at once
@@ -21,13 +22,50 @@ const (
 	errorRetryAfter  = 5 * time.Second  // a failed log or config fetch waits this long
 	maxListBackoff   = 30 * time.Second // the longest wait between list retries
 
-	// The off-screen request budget: fetches for tasks not on screen
-	// (first sight, deadlines, changes) spend a token each; tokens come
-	// back at this rate up to the burst, so 10,000 new tasks never cost
-	// 10,000 requests at once.
-	offscreenPerSecond = 1.0
-	offscreenBurst     = 20.0
+	// The request budget of what the scheduler sends over REST beside the
+	// list's poll (logs, events, configs, the events list, the
+	// reconciliation; not actions, the open detail or the health probe):
+	// a token bucket, so no minute ever holds more than requestBurst + 60 ×
+	// requestsPerSecond of them (100), whatever the tenant's size; with the
+	// list every 5 s, 112 in all. The steady state needs less than half of
+	// it; the burst is the first screen's logs at once. The list's poll
+	// is not in it: it keeps the user's --refresh.
+	requestsPerSecond = 1.0
+	requestBurst      = 40.0
+
+	// Off screen, two smaller budgets inside that one: a task that changed
+	// (a signal, a deadline, a retry) is re-read briskly; a task merely
+	// seen for the first time is read slowly, so 10,000 new tasks cost a
+	// few requests a minute, not 10,000 at once. While the inbox is open,
+	// first sights are what it shows, and go faster.
+	changedPerSecond      = 1.0
+	changedBurst          = 10.0
+	firstSightPerSecond   = 0.1
+	firstSightInboxPerSec = 0.7
+	firstSightBurst       = 5.0
 )
+
+// bucket is a token bucket on the model's clock.
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// refill adds what was earned since the last refill at rate, up to burst;
+// the first refill starts full.
+func (b *bucket) refill(now time.Time, rate, burst float64) {
+	if b.at.IsZero() {
+		b.tokens, b.at = burst, now
+		return
+	}
+	if now.After(b.at) {
+		b.tokens = min(b.tokens+now.Sub(b.at).Seconds()*rate, burst)
+		b.at = now
+	}
+}
+
+func (b *bucket) ok() bool { return b.tokens >= 1 }
+func (b *bucket) take()    { b.tokens-- }
 
 // scheduler is the bookkeeping of what is in flight and when the next list
 // poll is due. It decides nothing by itself: Model.schedule reads it.
@@ -56,10 +94,11 @@ type scheduler struct {
 	configRetryAt  map[string]time.Time
 	configs        map[string]durable.Config // by config key
 
-	// What is next due of the tasks off screen, by task id.
-	dueLogs, dueEvents, dueConfigs *store.Due
-	budget                         float64 // off-screen requests that may be sent now
-	budgetAt                       time.Time
+	// What is next due of the tasks off screen, by task id: logs of tasks
+	// that changed or reach a deadline, logs of tasks never read, configs.
+	dueLogs, dueFirst, dueConfigs *store.Due
+	requests                      bucket // every scheduled REST request
+	changed, firstSight           bucket // off screen, inside requests
 }
 
 func newScheduler() scheduler {
@@ -70,7 +109,7 @@ func newScheduler() scheduler {
 		configRetryAt:  map[string]time.Time{},
 		configs:        map[string]durable.Config{},
 		dueLogs:        &store.Due{},
-		dueEvents:      &store.Due{},
+		dueFirst:       &store.Due{},
 		dueConfigs:     &store.Due{},
 	}
 }
@@ -107,10 +146,14 @@ func configKey(t durable.Task) string {
 // event logs, task events and configs within small concurrency budgets.
 // Its work is O(rows on screen + what is due): the rows on screen are
 // looked at each time, every other task only when the due-queues say
-// something of it is due, and those under a request budget.
+// something of it is due, and those under a request budget. What matters
+// most asks first, as the request budget may run out on the way: the
+// list, the selected row, the reconciliation and the events list, the
+// rest of the screen, then everything else.
 func (m *Model) schedule() []tea.Cmd {
 	var cmds []tea.Cmd
 	s := &m.sched
+	s.requests.refill(m.now, requestsPerSecond, requestBurst)
 	if !s.listInFlight && !m.now.Before(s.nextListAt) {
 		s.listInFlight = true
 		s.listSentAt = m.now
@@ -123,17 +166,25 @@ func (m *Model) schedule() []tea.Cmd {
 			}
 		}
 	}
-	if p, ok := m.paged(); ok {
-		if c := m.schedulePass(p); c != nil {
-			cmds = append(cmds, c)
-		}
-	}
 	cmds = append(cmds, m.scheduleHealth()...)
 	if m.version == "" && m.conn.Kind != ui.Failed && !s.versionInFlight && !m.now.Before(s.versionRetryAt) {
 		s.versionInFlight = true
 		cmds = append(cmds, fetchVersion(m.engine))
 	}
 	visible := m.visibleIDs()
+	if m.selectedID != "" && slices.Contains(visible, m.selectedID) {
+		cmds = m.scheduleTask(cmds, m.selectedID, true)
+	}
+	// Membership and the events list are a few requests a minute that
+	// stand in for many: they go before the rows' own polls.
+	if p, ok := m.paged(); ok {
+		if c := m.schedulePass(p); c != nil {
+			cmds = append(cmds, c)
+		}
+	}
+	if c := m.scheduleSignals(); c != nil {
+		cmds = append(cmds, c)
+	}
 	for _, id := range visible {
 		cmds = m.scheduleTask(cmds, id, true)
 	}
@@ -173,17 +224,6 @@ func (s *scheduler) room(k fetchKind) bool {
 	return len(s.configInFlight) < maxConfigFetches
 }
 
-// queue is the due-queue of the tasks off screen for kind k.
-func (s *scheduler) queue(k fetchKind) *store.Due {
-	switch k {
-	case fetchLogKind:
-		return s.dueLogs
-	case fetchEventsKind:
-		return s.dueEvents
-	}
-	return s.dueConfigs
-}
-
 // retryAt is when a failed fetch of kind k for t may be tried again.
 func (m *Model) retryAt(k fetchKind, t *taskState) time.Time {
 	switch k {
@@ -198,25 +238,39 @@ func (m *Model) retryAt(k fetchKind, t *taskState) time.Time {
 // startIfDue marks a fetch of kind k for t in flight and returns it, when
 // one is due.
 func (m *Model) startIfDue(k fetchKind, t *taskState, visible bool) (tea.Cmd, bool) {
+	s := &m.sched
+	if !s.requests.ok() {
+		return nil, false
+	}
+	cmd := m.startFetch(k, t, visible)
+	if cmd == nil {
+		return nil, false
+	}
+	s.requests.take()
+	return cmd, true
+}
+
+// startFetch is startIfDue without the request budget.
+func (m *Model) startFetch(k fetchKind, t *taskState, visible bool) tea.Cmd {
 	s, id := &m.sched, t.task.ID
 	switch k {
 	case fetchLogKind:
 		if m.logDue(t, visible) {
 			s.logsInFlight[id] = true
-			return fetchLog(m.engine, id), true
+			return fetchLog(m.engine, id)
 		}
 	case fetchEventsKind:
 		if m.eventsDue(t, visible) {
 			s.eventsInFlight[id] = true
-			return fetchEvents(m.engine, id), true
+			return fetchEvents(m.engine, id)
 		}
 	case fetchConfigKind:
 		if m.configDue(t) {
 			s.configInFlight[t.cfgKey] = true
-			return fetchConfig(m.engine, t.cfgKey, id), true
+			return fetchConfig(m.engine, t.cfgKey, id)
 		}
 	}
-	return nil, false
+	return nil
 }
 
 // scheduleTask adds the fetches due for one task.
@@ -244,32 +298,55 @@ func (m *Model) configDue(t *taskState) bool {
 	return !known && !s.configInFlight[t.cfgKey] && !m.now.Before(s.configRetryAt[t.cfgKey])
 }
 
+// An off-screen queue is a due-queue of one fetch kind drained under one
+// of the off-screen budgets.
+type offscreenQueue struct {
+	kind   fetchKind
+	due    *store.Due
+	budget *bucket
+}
+
+// offscreen lists the off-screen queues, most urgent first. Task events
+// are not among them: they feed the TIMEOUT column, which only rows on
+// screen show, so a row reads them when it comes on screen.
+func (s *scheduler) offscreen() [3]offscreenQueue {
+	return [3]offscreenQueue{
+		{fetchLogKind, s.dueLogs, &s.changed},
+		{fetchConfigKind, s.dueConfigs, &s.changed},
+		{fetchLogKind, s.dueFirst, &s.firstSight},
+	}
+}
+
 // scheduleDue pops the due-queues of the tasks off screen, within the
-// concurrency budgets and the off-screen request budget. A popped id is
+// concurrency budgets and the off-screen request budgets. A popped id is
 // checked against the task's state: what is no longer due is dropped (the
 // answer in flight, or the next change, queues it again). Rows on screen
 // are scheduled by scheduleTask; a configuration is shared, so its queue
 // serves them too.
 func (m *Model) scheduleDue(cmds []tea.Cmd, visible []string) []tea.Cmd {
 	s := &m.sched
-	s.refillBudget(m.now)
-	for _, k := range fetchKinds {
-		q := s.queue(k)
-		for s.budget >= 1 && s.room(k) {
-			id, ok := q.PopDue(m.now)
+	s.changed.refill(m.now, changedPerSecond, changedBurst)
+	rate := firstSightPerSecond
+	if m.view == viewInbox {
+		rate = firstSightInboxPerSec // the inbox shows how many were read
+	}
+	s.firstSight.refill(m.now, rate, firstSightBurst)
+	for _, q := range s.offscreen() {
+		for q.budget.ok() && s.requests.ok() && s.room(q.kind) {
+			id, ok := q.due.PopDue(m.now)
 			if !ok {
 				break
 			}
 			t, ok := m.tasks[id]
-			if !ok || (k != fetchConfigKind && slices.Contains(visible, id)) {
+			if !ok || (q.kind != fetchConfigKind && slices.Contains(visible, id)) {
 				continue
 			}
-			if at := m.retryAt(k, t); m.now.Before(at) {
-				q.Add(id, at)
+			if at := m.retryAt(q.kind, t); m.now.Before(at) {
+				q.due.Add(id, at)
 				continue
 			}
-			if c, ok := m.startIfDue(k, t, false); ok {
-				s.budget--
+			if c, ok := m.startIfDue(q.kind, t, false); ok {
+				q.budget.take()
 				cmds = append(cmds, c)
 			}
 		}
@@ -277,23 +354,17 @@ func (m *Model) scheduleDue(cmds []tea.Cmd, visible []string) []tea.Cmd {
 	return cmds
 }
 
-// refillBudget adds the off-screen requests earned since the last refill.
-func (s *scheduler) refillBudget(now time.Time) {
-	if s.budgetAt.IsZero() {
-		s.budget, s.budgetAt = offscreenBurst, now
-		return
-	}
-	if now.After(s.budgetAt) {
-		s.budget = min(s.budget+now.Sub(s.budgetAt).Seconds()*offscreenPerSecond, offscreenBurst)
-		s.budgetAt = now
-	}
+// queueFirstSight queues the first read of a task's log, off screen: the
+// slow budget's.
+func (m *Model) queueFirstSight(id string) {
+	m.sched.dueFirst.Add(id, m.now)
 }
 
-// queueTask queues every per-task fetch of a task as due at once: it is
-// new, or a signal (status, eviction, its feed, an action) says it changed.
-func (m *Model) queueTask(id string) {
+// queueChanged queues a task's log as due at once: a signal (status,
+// eviction, its feed, an action, an event on a key it waits for) says it
+// changed.
+func (m *Model) queueChanged(id string) {
 	m.sched.dueLogs.Add(id, m.now)
-	m.sched.dueEvents.Add(id, m.now)
 }
 
 // queueAfterLog queues a task's next log fetch from what its log says: at
@@ -325,32 +396,49 @@ func (m *Model) logDue(t *taskState, visible bool) bool {
 			return true
 		}
 	}
+	if !t.recheckAt.IsZero() && !m.now.Before(t.recheckAt) {
+		return true // an event woke it: read once more in case the match came late
+	}
 	if len(m.watches) > 0 && m.watching(t.task.ID) && m.now.Sub(t.logAt) >= watchLogEvery {
 		return true // an action waits to see its effect
 	}
-	if !visible || !m.canChange(t) {
+	if !visible {
 		return false
 	}
 	since := m.now.Sub(t.logAt)
-	return since >= visibleLogEvery || (t.task.ID == m.selectedID && since >= selectedLogEvery)
+	if t.task.ID == m.selectedID {
+		// The selected row's waits for events are read directly: the
+		// events list lags the match.
+		return since >= selectedLogEvery && (m.canChange(t) || (waitsForEvent(t) && m.runningAwake(t)))
+	}
+	return since >= visibleLogEvery && m.canChange(t)
 }
 
 // canChange reports whether a task's log can change without a signal: it
 // runs and is not asleep until a known deadline. A queued task, an evicted
 // one, or one whose every open wait is a plain sleep that has not ended
 // only changes with its status, its eviction or its feed, which mark it
-// stale.
+// stale. A wait for an event changes when the event comes, which the
+// events list signals while it answers (signals.go).
 func (m *Model) canChange(t *taskState) bool {
-	if t.task.Status != durable.StatusRunning || t.task.Evicted {
+	if !m.runningAwake(t) {
 		return false
 	}
 	if len(t.waits) == 0 {
 		return true
 	}
 	for _, w := range t.waits {
-		if len(w.EventKeys) > 0 || w.Deadline.IsZero() || !m.now.Before(w.Deadline) {
+		if len(w.EventKeys) > 0 && !m.signalsWork() {
+			return true
+		}
+		if len(w.EventKeys) == 0 && (w.Deadline.IsZero() || !m.now.Before(w.Deadline)) {
 			return true
 		}
 	}
 	return false
+}
+
+// runningAwake reports whether a task runs and is not evicted.
+func (m *Model) runningAwake(t *taskState) bool {
+	return t.task.Status == durable.StatusRunning && !t.task.Evicted
 }

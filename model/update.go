@@ -71,6 +71,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onConfig(msg)
 	case eventsMsg:
 		m.onEvents(msg)
+	case signalsMsg:
+		m.onSignals(msg)
 	case detailMsg:
 		m.onDetail(msg)
 	case logLinesMsg:
@@ -217,10 +219,17 @@ func (m *Model) onLog(msg logMsg) {
 	st.waits = durable.OpenWaits(msg.entries)
 	st.logAt = m.now
 	st.stale = false
+	m.indexWaits(msg.taskID, old, st.waits)
+	if !st.recheckAt.IsZero() {
+		if waitsForEvent(st) && m.now.Before(st.recheckAt) {
+			m.sched.dueLogs.Add(msg.taskID, st.recheckAt)
+		} else {
+			st.recheckAt = time.Time{} // read after the recheck's time, or nothing left to wake
+		}
+	}
 	if waitOpened(old, st.waits) {
 		// A new wait may come with a refreshed timeout: read the events.
-		st.eventsStale = true
-		m.sched.dueEvents.Add(msg.taskID, m.now)
+		st.eventsStale = true // read when on screen: only rows on screen show it
 	}
 	m.queueAfterLog(st)
 	if m.filter.Value() != "" {

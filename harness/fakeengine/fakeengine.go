@@ -48,6 +48,7 @@ const (
 	RouteEventLog   = "event-log"   // GET tenants/{t}/durable-tasks/{id}
 	RouteLogLines   = "logs"        // GET tasks/{id}/logs
 	RouteRun        = "run"         // GET workflow-runs/{id}
+	RouteEvents     = "events"      // GET tenants/{t}/events
 	RouteReady      = "ready"       // GET /api/ready
 	RouteOther      = "other"       // anything else (404)
 	// gRPC, counted apart from REST.
@@ -58,7 +59,7 @@ const (
 )
 
 // restRoutes are the REST routes, for Total.
-var restRoutes = []string{RouteList, RouteTask, RouteTaskEvents, RouteEventLog, RouteLogLines, RouteRun, RouteReady, RouteOther}
+var restRoutes = []string{RouteList, RouteTask, RouteTaskEvents, RouteEventLog, RouteLogLines, RouteRun, RouteEvents, RouteReady, RouteOther}
 
 // Workload describes the tenant the fake serves.
 type Workload struct {
@@ -151,6 +152,7 @@ func Start(w Workload) (*Server, error) {
 	mux.HandleFunc("GET /api/v1/stable/tasks/{task}/task-events", s.counted(RouteTaskEvents, s.taskEvents))
 	mux.HandleFunc("GET /api/v1/stable/tasks/{task}/logs", s.counted(RouteLogLines, s.logLines))
 	mux.HandleFunc("GET /api/v1/stable/workflow-runs/{run}", s.counted(RouteRun, s.run))
+	mux.HandleFunc("GET /api/v1/stable/tenants/{tenant}/events", s.counted(RouteEvents, s.events))
 	mux.HandleFunc("/", s.counted(RouteOther, func(w http.ResponseWriter, _ *http.Request) { notFound(w) }))
 	s.api = httptest.NewServer(mux)
 	s.URL = s.api.URL
@@ -367,6 +369,11 @@ func (s *Server) taskEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, t.events)
+}
+
+// events answers v1-event:list: the static workload pushes no events.
+func (s *Server) events(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, []byte(`{"pagination":{"current_page":1,"next_page":1,"num_pages":1},"rows":[]}`))
 }
 
 // logLines: the workload's tasks log nothing.
