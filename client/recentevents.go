@@ -17,11 +17,10 @@ type SeenEvent struct {
 }
 
 // RecentEvents lists the events the engine saw at or after since, newest
-// first, at most limit of them (v1-event:list). A wait on one of these keys
-// may have been satisfied: one request for the whole tenant stands in for
-// polling every waiting task's event log. v0.105.0 lists an event tens of
-// milliseconds after the push, before the match lands (about 0.3 s after
-// it, e2e/zz_eventsignal_test.go), so a reader re-reads a moment later.
+// first, at most limit of them (v1-event:list). The engine writes an event
+// here after it has matched it against the open waits, so a wait on one
+// of these keys may have been satisfied: one request for the whole tenant
+// stands in for polling every waiting task's event log.
 func (c *Client) RecentEvents(ctx context.Context, since time.Time, limit int) ([]SeenEvent, error) {
 	n := int64(limit)
 	resp, err := c.api.V1EventListWithResponse(ctx, c.tenant, &rest.V1EventListParams{Since: &since, Limit: &n})

@@ -408,7 +408,7 @@ func (m *Model) logDue(t *taskState, visible bool) bool {
 	since := m.now.Sub(t.logAt)
 	if t.task.ID == m.selectedID {
 		// The selected row's waits for events are read directly: the
-		// events list is polled only every signalsEvery.
+		// events list lags the match.
 		return since >= selectedLogEvery && (m.canChange(t) || (waitsForEvent(t) && m.runningAwake(t)))
 	}
 	return since >= visibleLogEvery && m.canChange(t)

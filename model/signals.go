@@ -16,9 +16,8 @@ import (
 // whole tenant in one request, so instead of polling the event log of
 // every waiting task hatchtop polls that list while some known task waits
 // for an event, and re-reads the logs of the tasks waiting on a key that
-// showed up, at once and signalsRecheck later: the engine lists an event
-// before its match lands (0.3 s later on the real stack). The selected row
-// is still read every 2 s, as the list is polled every signalsEvery.
+// showed up. The selected row is still read every 2 s: the list of events
+// lags the match by the engine's queue.
 //
 // The README's "How hatchtop polls and listens" states these figures.
 const (
