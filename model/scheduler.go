@@ -97,7 +97,7 @@ type scheduler struct {
 	// What is next due of the tasks off screen, by task id: logs of tasks
 	// that changed or reach a deadline, logs of tasks never read, configs.
 	dueLogs, dueFirst, dueConfigs *store.Due
-	requests                      bucket // every scheduled REST request
+	requests                      bucket // every scheduled REST request beside the list's poll
 	changed, firstSight           bucket // off screen, inside requests
 }
 
@@ -224,13 +224,11 @@ func (s *scheduler) room(k fetchKind) bool {
 	return len(s.configInFlight) < maxConfigFetches
 }
 
-// retryAt is when a failed fetch of kind k for t may be tried again.
+// retryAt is when a failed off-screen fetch of kind k (a log or a
+// configuration) for t may be tried again.
 func (m *Model) retryAt(k fetchKind, t *taskState) time.Time {
-	switch k {
-	case fetchLogKind:
+	if k == fetchLogKind {
 		return t.retryAt
-	case fetchEventsKind:
-		return t.eventsRetryAt
 	}
 	return m.sched.configRetryAt[t.cfgKey]
 }

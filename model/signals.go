@@ -21,12 +21,11 @@ import (
 //
 // The README's "How hatchtop polls and listens" states these figures.
 const (
-	signalsEvery    = 12 * time.Second // the events list's poll; with the log fetch, a wait on screen shows its end within 15 s
-	signalsRows     = 100              // events per poll at most
-	signalsOverlap  = 15 * time.Second // asked again: the engine's queue and clock skew
-	signalsRetry    = time.Minute      // after the events list failed: event waits are polled meanwhile
-	signalsRecheck  = 5 * time.Second  // a woken task is read once more, in case the match came late
-	signalsMaxBurst = 50               // a poll that woke more tasks than this is a storm: the rest wait for their turn
+	signalsEvery   = 12 * time.Second // the events list's poll; with the log fetch, a wait on screen shows its end within 15 s
+	signalsRows    = 100              // events per poll at most
+	signalsOverlap = 15 * time.Second // asked again: the engine's queue and clock skew
+	signalsRetry   = time.Minute      // after the events list failed: event waits are polled meanwhile
+	signalsRecheck = 5 * time.Second  // a woken task is read once more, in case the match came late
 )
 
 // eventLister is an engine that lists the tenant's recent events
@@ -100,7 +99,9 @@ func (m *Model) onSignals(msg signalsMsg) {
 	}
 	sg.working = true
 	sg.nextAt = m.now.Add(signalsEvery)
-	woken := 0
+	// However many tasks one poll wakes, their reads go through the
+	// scheduler's budgets: rows on screen first, the rest at the pace of
+	// the changed tasks off screen.
 	for _, e := range msg.events {
 		if _, ok := sg.seen[e.ID]; ok || e.ID == "" {
 			continue
@@ -110,10 +111,7 @@ func (m *Model) onSignals(msg signalsMsg) {
 			sg.newest = e.SeenAt
 		}
 		for id := range sg.byKey[e.Key] {
-			if woken < signalsMaxBurst {
-				m.wake(id)
-				woken++
-			}
+			m.wake(id)
 		}
 	}
 	for id, at := range sg.seen { // bounded by the events of one overlap

@@ -172,3 +172,39 @@ func TestWithoutTheEventsListEventWaitsOnScreenArePolled(t *testing.T) {
 		t.Fatalf("an event wait on screen was read %d times in 30 s without the events list, want every 15 s", n)
 	}
 }
+
+// One event on a key that many tasks wait for wakes every one of them,
+// through the budgets: none is left out, however many.
+func TestOneEventWakesEveryTaskWaitingOnItsKey(t *testing.T) {
+	f := fake.New()
+	var tasks []durable.Task
+	var ids []string
+	for i := range 80 {
+		id := "w" + string(rune('a'+i/26)) + string(rune('a'+i%26))
+		tasks = append(tasks, durableTask(id, "wait", -time.Duration(i+1)*time.Second))
+		f.SetLog(id, eventEntry(1, "shipping", t0, "ship"))
+		f.SetConfig(id, durable.Config{})
+		ids = append(ids, id)
+	}
+	f.SetTasks(tasks...)
+	e := &signalEngine{Engine: f}
+	m := signalModel(t, e)
+	m.view = viewInbox
+	m = ticks(t, m, time.Second, 400*time.Second)
+	before := callsOf(f, "EventLog", ids)
+	for _, id := range ids {
+		if m.tasks[id].logAt.IsZero() {
+			t.Fatalf("%s was never read", id)
+		}
+	}
+	e.push("ev1", "ship", t0.Add(400*time.Second))
+	m = ticks(t, m, 401*time.Second, 600*time.Second)
+	for _, id := range ids {
+		if m.tasks[id].logAt.Before(t0.Add(400 * time.Second)) {
+			t.Fatalf("%s was not read after the event on its key", id)
+		}
+	}
+	if n := callsOf(f, "EventLog", ids) - before; n < len(ids) {
+		t.Fatalf("%d reads after the event, want at least one for each of %d tasks", n, len(ids))
+	}
+}
