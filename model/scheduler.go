@@ -185,8 +185,14 @@ func (m *Model) schedule() []tea.Cmd {
 	if c := m.scheduleSignals(); c != nil {
 		cmds = append(cmds, c)
 	}
+	// The rows' logs (their labels and countdowns) before their events
+	// and configs (the timeout and attempt columns): when the budget is
+	// short, as at first sight, every row on screen gets its label first.
 	for _, id := range visible {
-		cmds = m.scheduleTask(cmds, id, true)
+		cmds = m.scheduleTask(cmds, id, true, fetchLogKind)
+	}
+	for _, id := range visible {
+		cmds = m.scheduleTask(cmds, id, true, fetchEventsKind, fetchConfigKind)
 	}
 	for _, w := range m.watches {
 		for _, id := range w.p.wakes {
@@ -272,12 +278,15 @@ func (m *Model) startFetch(k fetchKind, t *taskState, visible bool) tea.Cmd {
 }
 
 // scheduleTask adds the fetches due for one task.
-func (m *Model) scheduleTask(cmds []tea.Cmd, id string, visible bool) []tea.Cmd {
+func (m *Model) scheduleTask(cmds []tea.Cmd, id string, visible bool, kinds ...fetchKind) []tea.Cmd {
 	t, ok := m.tasks[id]
 	if !ok {
 		return cmds
 	}
-	for _, k := range fetchKinds {
+	if len(kinds) == 0 {
+		kinds = fetchKinds[:]
+	}
+	for _, k := range kinds {
 		if !m.sched.room(k) {
 			continue
 		}
