@@ -60,11 +60,7 @@ func BenchmarkFirstRows(b *testing.B) {
 func BenchmarkIdleCPU(b *testing.B) {
 	bin := buildHatchtop(b)
 	b.Run("tasks=1000", func(b *testing.B) {
-		const n = 1000
-		srv := startFake(b, n)
-		tm := startTmux(b, bin, hatchtopEnv(b, srv))
-		waitExe(b, tm.pid, bin)
-		tm.waitScreen(60*time.Second, fmt.Sprintf("all %d tasks counted and every row labelled", n), settled(n))
+		srv, tm := startSettled(b, bin, 1000, 60*time.Second)
 
 		cpu0, err := procCPU(tm.pid)
 		if err != nil {
@@ -96,13 +92,7 @@ func BenchmarkIdleCPU(b *testing.B) {
 func BenchmarkRSS(b *testing.B) {
 	bin := buildHatchtop(b)
 	b.Run("tasks=10000", func(b *testing.B) {
-		const n = 10000
-		srv := startFake(b, n)
-		tm := startTmux(b, bin, hatchtopEnv(b, srv))
-		waitExe(b, tm.pid, bin)
-		t0 := time.Now()
-		tm.waitScreen(110*time.Second, fmt.Sprintf("all %d tasks counted and every row labelled", n), settled(n))
-		b.Logf("list settled after %s", time.Since(t0).Round(time.Millisecond))
+		_, tm := startSettled(b, bin, 10000, 110*time.Second)
 
 		var rss, hwm float64
 		var samples []float64

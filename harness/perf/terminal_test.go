@@ -308,6 +308,19 @@ var activeCount = regexp.MustCompile(`(\d[\d,]*) active`)
 // settled is the screen of a fully loaded list of n tasks: the header
 // counts all n, and every row on screen shows its wait label (the event
 // logs of the rows on screen have been read).
+// startSettled runs the binary in tmux against a fake engine of n tasks
+// and waits, up to within, until the list is settled (settled).
+func startSettled(b *testing.B, bin string, n int, within time.Duration) (*fakeengine.Server, *tmuxRun) {
+	b.Helper()
+	srv := startFake(b, n)
+	tm := startTmux(b, bin, hatchtopEnv(b, srv))
+	waitExe(b, tm.pid, bin)
+	t0 := time.Now()
+	tm.waitScreen(within, fmt.Sprintf("all %d tasks counted and every row labelled", n), settled(n))
+	b.Logf("list settled after %s", time.Since(t0).Round(time.Millisecond))
+	return srv, tm
+}
+
 func settled(n int) func(string) bool {
 	return func(s string) bool {
 		m := activeCount.FindStringSubmatch(s)
