@@ -13,10 +13,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/hatchtop/hatchtop/textsafe"
 )
 
 // kindError is one of the sentinel errors with our own wording: errors.Is
@@ -286,16 +287,4 @@ func tlsDetail(msg string) string {
 }
 
 // clean keeps server text to one short printable line.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
-	}
-	return s
-}
+func clean(s string) string { return textsafe.Line(s, 200) }
