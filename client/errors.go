@@ -112,7 +112,7 @@ func (f failure) transport(addr string, err error) error {
 	}
 	var ue *url.Error
 	if !errors.As(err, &ue) {
-		// Not from the HTTP client: the generated client failed to decode.
+		// Not from the HTTP client: a 200 answer did not read or decode (restJSON, decodeList).
 		return fmt.Errorf("%s", f.scrub(fmt.Sprintf("the API at %s answered JSON we cannot read: %s", addr, clean(f.scrub(err.Error())))))
 	}
 	// ue.Err leaves out the method and URL.
