@@ -41,8 +41,10 @@ func (c *Client) answered(what string, resp *http.Response, err error) error {
 	return nil
 }
 
-// restJSON is answered, then the body decoded as T: the one way every REST
-// call of the client reads its answer (the list streams its own, listpage.go).
+// restJSON is answered, then the body decoded as T. Every call of the
+// generated REST client reads its answer through it (the list through
+// answered alone, as it streams its decode): the generated *WithResponse
+// parsers left both checks and their wrapping to each call site.
 func restJSON[T any](c *Client, what string, resp *http.Response, err error) (*T, error) {
 	if err := c.answered(what, resp, err); err != nil {
 		return nil, err
