@@ -75,12 +75,9 @@ func (c *Client) RestoreEvicted(ctx context.Context, taskID string) error {
 	if err != nil {
 		return fmt.Errorf("restore: %w", c.fail.notFound(fmt.Sprintf("task %q", taskID), err))
 	}
-	resp, err := c.api.V1TaskRestoreWithResponse(ctx, id)
-	if err != nil {
-		return fmt.Errorf("restore task: %w", c.fail.transport(c.cfg.APIURL, err))
-	}
-	if resp.JSON200 == nil {
-		return fmt.Errorf("restore task: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
+	resp, err := c.api.V1TaskRestore(ctx, id)
+	if _, err := restJSON[rest.V1RestoreTaskResponse](c, "task "+taskID, resp, err); err != nil {
+		return fmt.Errorf("restore task: %w", err)
 	}
 	return nil
 }
@@ -146,12 +143,9 @@ func (c *Client) Cancel(ctx context.Context, ids ...string) error {
 	if err != nil || len(uids) == 0 {
 		return fmt.Errorf("cancel: %w", err)
 	}
-	resp, err := c.api.V1TaskCancelWithResponse(ctx, c.tenant, rest.V1CancelTaskRequest{ExternalIds: &uids})
-	if err != nil {
-		return fmt.Errorf("cancel: %w", c.fail.transport(c.cfg.APIURL, err))
-	}
-	if resp.JSON200 == nil {
-		return fmt.Errorf("cancel: %w", c.fail.http(c.cfg.APIURL, "task", resp.HTTPResponse, resp.Body))
+	resp, err := c.api.V1TaskCancel(ctx, c.tenant, rest.V1CancelTaskRequest{ExternalIds: &uids})
+	if _, err := restJSON[rest.V1CancelledTasks](c, "task", resp, err); err != nil {
+		return fmt.Errorf("cancel: %w", err)
 	}
 	return nil
 }
@@ -166,12 +160,9 @@ func (c *Client) Replay(ctx context.Context, ids ...string) error {
 	if err != nil || len(uids) == 0 {
 		return fmt.Errorf("replay: %w", err)
 	}
-	resp, err := c.api.V1TaskReplayWithResponse(ctx, c.tenant, rest.V1ReplayTaskRequest{ExternalIds: &uids})
-	if err != nil {
-		return fmt.Errorf("replay: %w", c.fail.transport(c.cfg.APIURL, err))
-	}
-	if resp.JSON200 == nil {
-		return fmt.Errorf("replay: %w", c.fail.http(c.cfg.APIURL, "task", resp.HTTPResponse, resp.Body))
+	resp, err := c.api.V1TaskReplay(ctx, c.tenant, rest.V1ReplayTaskRequest{ExternalIds: &uids})
+	if _, err := restJSON[rest.V1ReplayedTasks](c, "task", resp, err); err != nil {
+		return fmt.Errorf("replay: %w", err)
 	}
 	return nil
 }
@@ -186,16 +177,14 @@ func (c *Client) Branch(ctx context.Context, taskID string, node, branch int64) 
 	if err != nil {
 		return 0, fmt.Errorf("branch: %w", c.fail.notFound(fmt.Sprintf("task %q", taskID), err))
 	}
-	resp, err := c.api.V1DurableTaskBranchWithResponse(ctx, c.tenant, rest.V1DurableTaskBranchJSONRequestBody{
+	resp, err := c.api.V1DurableTaskBranch(ctx, c.tenant, rest.V1DurableTaskBranchJSONRequestBody{
 		TaskExternalId: id, NodeId: node, BranchId: branch,
 	})
+	got, err := restJSON[rest.V1BranchDurableTaskResponse](c, "task "+taskID, resp, err)
 	if err != nil {
-		return 0, fmt.Errorf("branch task: %w", c.fail.transport(c.cfg.APIURL, err))
+		return 0, fmt.Errorf("branch task: %w", err)
 	}
-	if resp.JSON200 == nil {
-		return 0, fmt.Errorf("branch task: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
-	}
-	return resp.JSON200.BranchId, nil
+	return got.BranchId, nil
 }
 
 func parseIDs(ids []string) ([]uuid.UUID, error) {

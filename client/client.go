@@ -44,22 +44,12 @@ type Client struct {
 
 var _ Engine = (*Client)(nil)
 
-// Option adjusts Dial, mostly for tests.
+// Option adjusts Dial (tests ask for small pages).
 type Option func(*dialSettings)
 
 type dialSettings struct {
-	httpClient *http.Client
-	grpcOpts   []grpc.DialOption
-	pageSize   int64
-	logPage    int64
-}
-
-// WithHTTPClient replaces the REST HTTP client.
-func WithHTTPClient(c *http.Client) Option { return func(s *dialSettings) { s.httpClient = c } }
-
-// WithGRPCOptions adds gRPC dial options after ours (e.g. a custom dialer).
-func WithGRPCOptions(opts ...grpc.DialOption) Option {
-	return func(s *dialSettings) { s.grpcOpts = append(s.grpcOpts, opts...) }
+	pageSize int64
+	logPage  int64
 }
 
 // WithPageSize sets how many rows one REST page asks for, both of the
@@ -98,27 +88,20 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 	if cfg.ReadOnly {
 		gopts = append(gopts, readOnlyGRPC()...)
 	}
-	conn, err := grpc.NewClient(cfg.GRPCAddr, append(gopts, s.grpcOpts...)...)
+	conn, err := grpc.NewClient(cfg.GRPCAddr, gopts...)
 	if err != nil {
 		return nil, fmt.Errorf("engine address %s: %w", cfg.GRPCAddr, err)
 	}
-	if s.httpClient == nil {
-		if s.httpClient, err = httpClient(cfg); err != nil {
-			conn.Close()
-			return nil, err
-		}
+	hc, err := httpClient(cfg)
+	if err != nil {
+		conn.Close()
+		return nil, err
 	}
 	if cfg.ReadOnly {
-		hc := *s.httpClient
-		next := hc.Transport
-		if next == nil {
-			next = http.DefaultTransport
-		}
-		hc.Transport = readOnlyTransport{next: next}
-		s.httpClient = &hc
+		hc.Transport = readOnlyTransport{next: hc.Transport}
 	}
 	api, err := rest.NewClientWithResponses(cfg.APIURL,
-		rest.WithHTTPClient(s.httpClient),
+		rest.WithHTTPClient(hc),
 		rest.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+cfg.Token.Reveal())
 			req.Header.Set("User-Agent", userAgent)
@@ -135,7 +118,7 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 		dispatch: dispatcherpb.NewDispatcherClient(conn),
 		events:   eventspb.NewEventsServiceClient(conn),
 		admin:    v1pb.NewAdminServiceClient(conn),
-		http:     s.httpClient,
+		http:     hc,
 		api:      api,
 		fail:     newFailure(cfg),
 		pageSize: s.pageSize,

@@ -105,16 +105,17 @@ func (c *Client) runSiblings(ctx context.Context, d *durable.Detail) {
 	if err != nil {
 		return
 	}
-	resp, err := c.api.V1WorkflowRunGetWithResponse(ctx, id)
-	if err != nil || resp.JSON200 == nil {
+	resp, err := c.api.V1WorkflowRunGet(ctx, id)
+	run, err := restJSON[rest.V1WorkflowRunDetails](c, "run "+d.RunID, resp, err)
+	if err != nil {
 		return
 	}
-	for _, s := range resp.JSON200.Tasks {
+	for _, s := range run.Tasks {
 		if s.TaskExternalId.String() == d.ID && fromStoredInput(d, s.Input) {
 			return
 		}
 	}
-	for _, s := range resp.JSON200.Tasks {
+	for _, s := range run.Tasks {
 		if s.TaskExternalId.String() == d.ID {
 			continue
 		}
@@ -176,16 +177,14 @@ func (c *Client) TaskEvents(ctx context.Context, taskID string) ([]durable.TaskE
 		return nil, c.fail.notFound(fmt.Sprintf("task %q", taskID), err)
 	}
 	limit, offset := int64(taskEventPage), int64(0)
-	resp, err := c.api.V1TaskEventListWithResponse(ctx, id, &rest.V1TaskEventListParams{Limit: &limit, Offset: &offset})
+	resp, err := c.api.V1TaskEventList(ctx, id, &rest.V1TaskEventListParams{Limit: &limit, Offset: &offset})
+	list, err := restJSON[rest.V1TaskEventList](c, "task "+taskID, resp, err)
 	if err != nil {
-		return nil, fmt.Errorf("events of task %s: %w", taskID, c.fail.transport(c.cfg.APIURL, err))
-	}
-	if resp.JSON200 == nil {
-		return nil, fmt.Errorf("events: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
+		return nil, fmt.Errorf("events: %w", err)
 	}
 	var out []durable.TaskEvent
-	if resp.JSON200.Rows != nil {
-		for _, e := range *resp.JSON200.Rows {
+	if list.Rows != nil {
+		for _, e := range *list.Rows {
 			out = append(out, taskEventOf(e))
 		}
 	}
@@ -277,18 +276,16 @@ func (c *Client) logLinePage(ctx context.Context, id uuid.UUID, taskID string, s
 		from := since.Add(-time.Microsecond)
 		params.Since = &from
 	}
-	resp, err := c.api.V1LogLineListWithResponse(ctx, id, params)
+	resp, err := c.api.V1LogLineList(ctx, id, params)
+	list, err := restJSON[rest.V1LogLineList](c, "task "+taskID, resp, err)
 	if err != nil {
-		return nil, false, fmt.Errorf("log lines of task %s: %w", taskID, c.fail.transport(c.cfg.APIURL, err))
-	}
-	if resp.JSON200 == nil {
-		return nil, false, fmt.Errorf("log lines: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
+		return nil, false, fmt.Errorf("log lines: %w", err)
 	}
 	var out []durable.LogLine
 	full := false
-	if resp.JSON200.Rows != nil {
-		full = len(*resp.JSON200.Rows) >= logLinePage
-		for _, l := range *resp.JSON200.Rows {
+	if list.Rows != nil {
+		full = len(*list.Rows) >= logLinePage
+		for _, l := range *list.Rows {
 			if !since.IsZero() && l.CreatedAt.Before(since) {
 				continue
 			}

@@ -13,10 +13,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/hatchtop/hatchtop/textsafe"
 )
 
 // kindError is one of the sentinel errors with our own wording: errors.Is
@@ -111,7 +112,7 @@ func (f failure) transport(addr string, err error) error {
 	}
 	var ue *url.Error
 	if !errors.As(err, &ue) {
-		// Not from the HTTP client: the generated client failed to decode.
+		// Not from the HTTP client: a 200 answer did not read or decode (restJSON, decodeList).
 		return fmt.Errorf("%s", f.scrub(fmt.Sprintf("the API at %s answered JSON we cannot read: %s", addr, clean(f.scrub(err.Error())))))
 	}
 	// ue.Err leaves out the method and URL.
@@ -286,16 +287,4 @@ func tlsDetail(msg string) string {
 }
 
 // clean keeps server text to one short printable line.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
-	}
-	return s
-}
+func clean(s string) string { return textsafe.Line(s, 200) }

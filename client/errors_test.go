@@ -149,3 +149,19 @@ func FuzzReason(f *testing.F) {
 		}
 	})
 }
+
+// Server text in an error is one short printable line: escape sequences
+// go whole (not just their ESC), bidi overrides go, and it is cut at 200
+// characters.
+func TestCleanServerText(t *testing.T) {
+	for in, want := range map[string]string{
+		"\x1b[31mdenied\x1b[0m  by\n proxy": "denied by proxy",
+		"\x1b]0;pwned\x07token expired":     "token expired",
+		"pay \u202eevil":                    "pay evil",
+		strings.Repeat("é", 201):            strings.Repeat("é", 200) + "…",
+	} {
+		if got := clean(in); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hatchet-dev/hatchet/pkg/client/rest"
@@ -178,14 +176,10 @@ func (c *Client) queryList(ctx context.Context, p *rest.V1WorkflowRunListParams)
 	noPayloads := false
 	p.OnlyTasks, p.IncludePayloads = true, &noPayloads
 	resp, err := c.api.V1WorkflowRunList(ctx, c.tenant, p)
-	if err != nil {
-		return nil, c.fail.transport(c.cfg.APIURL, err)
+	if err := c.answered("tenant "+c.cfg.TenantID, resp, err); err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		return nil, c.fail.http(c.cfg.APIURL, "tenant "+c.cfg.TenantID, resp, body)
-	}
 	out, err := c.decodeList(resp.Body)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -205,9 +205,6 @@ func condition(kind rest.V1DurableWaitConditionKind, sleepMs *int64, key, workfl
 	return c
 }
 
-// defaultTimeout is the engine's timeout for a task declaring none.
-const defaultTimeout = 5 * time.Minute
-
 // configOf reads a task's retries and timeout from its workflowConfig,
 // the raw JSON of the workflow version with Go field names
 // (Tasks[].Action, ReadableId, Timeout, Retries). ok is false when no step
@@ -220,7 +217,7 @@ func configOf(t *rest.V1TaskSummary) (cfg durable.Config, ok bool) {
 	if !ok {
 		return durable.UnknownConfig(), false
 	}
-	cfg = durable.Config{Timeout: defaultTimeout}
+	cfg = durable.Config{Timeout: durable.DefaultTimeout}
 	if r, isNum := field(step, "retries").(float64); isNum {
 		cfg.MaxRetries = int(r)
 	}

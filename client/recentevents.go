@@ -23,16 +23,14 @@ type SeenEvent struct {
 // stands in for polling every waiting task's event log.
 func (c *Client) RecentEvents(ctx context.Context, since time.Time, limit int) ([]SeenEvent, error) {
 	n := int64(limit)
-	resp, err := c.api.V1EventListWithResponse(ctx, c.tenant, &rest.V1EventListParams{Since: &since, Limit: &n})
+	resp, err := c.api.V1EventList(ctx, c.tenant, &rest.V1EventListParams{Since: &since, Limit: &n})
+	list, err := restJSON[rest.V1EventList](c, "the events", resp, err)
 	if err != nil {
-		return nil, fmt.Errorf("recent events: %w", c.fail.transport(c.cfg.APIURL, err))
-	}
-	if resp.JSON200 == nil {
-		return nil, fmt.Errorf("recent events: %w", c.fail.http(c.cfg.APIURL, "the events", resp.HTTPResponse, resp.Body))
+		return nil, fmt.Errorf("recent events: %w", err)
 	}
 	var out []SeenEvent
-	if resp.JSON200.Rows != nil {
-		for _, e := range *resp.JSON200.Rows {
+	if list.Rows != nil {
+		for _, e := range *list.Rows {
 			out = append(out, SeenEvent{ID: e.Metadata.Id, Key: e.Key, SeenAt: deref(e.SeenAt)})
 		}
 	}

@@ -2,7 +2,11 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -18,6 +22,44 @@ const (
 	durableLookups = 4
 )
 
+// maxErrorBody bounds what is read of an error answer for its message.
+const maxErrorBody = 64 << 10
+
+// answered checks one REST answer: a request that went unanswered, or an
+// answer other than 200 with JSON, becomes the error a user reads (what
+// names the thing asked for, for a 404) and its body is closed. Otherwise
+// the body is the caller's to read and close.
+func (c *Client) answered(what string, resp *http.Response, err error) error {
+	if err != nil {
+		return c.fail.transport(c.cfg.APIURL, err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return c.fail.http(c.cfg.APIURL, what, resp, body)
+	}
+	return nil
+}
+
+// restJSON is answered, then the body decoded as T. Every call of the
+// generated REST client reads its answer through it (the list through
+// answered alone, as it streams its decode): the generated *WithResponse
+// parsers left both checks and their wrapping to each call site.
+func restJSON[T any](c *Client, what string, resp *http.Response, err error) (*T, error) {
+	if err := c.answered(what, resp, err); err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil {
+		var out T
+		if err = json.Unmarshal(body, &out); err == nil {
+			return &out, nil
+		}
+	}
+	return nil, c.fail.transport(c.cfg.APIURL, err)
+}
+
 // activeStatuses are what the dashboard shows; RUNNING includes evicted.
 var activeStatuses = []rest.V1TaskStatus{rest.V1TaskStatusQUEUED, rest.V1TaskStatusRUNNING}
 
@@ -31,18 +73,16 @@ func (c *Client) EventLog(ctx context.Context, taskID string) ([]durable.Entry, 
 	limit := c.logPage
 	for page := int64(0); page < maxPages; page++ {
 		offset := page * limit
-		resp, err := c.api.V1DurableTaskEventLogListWithResponse(ctx, c.tenant, id,
+		resp, err := c.api.V1DurableTaskEventLogList(ctx, c.tenant, id,
 			&rest.V1DurableTaskEventLogListParams{Limit: &limit, Offset: &offset})
+		got, err := restJSON[rest.V1DurableEventLogList](c, "task "+taskID, resp, err)
 		if err != nil {
-			return nil, fmt.Errorf("event log of task %s: %w", taskID, c.fail.transport(c.cfg.APIURL, err))
+			return nil, fmt.Errorf("event log: %w", err)
 		}
-		if resp.JSON200 == nil {
-			return nil, fmt.Errorf("event log: %w", c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body))
-		}
-		for _, e := range *resp.JSON200 {
+		for _, e := range *got {
 			out = append(out, entryOf(e))
 		}
-		if int64(len(*resp.JSON200)) < limit {
+		if int64(len(*got)) < limit {
 			break
 		}
 	}
@@ -64,14 +104,8 @@ func (c *Client) getTask(ctx context.Context, taskID string) (*rest.V1TaskSummar
 	if err != nil {
 		return nil, c.fail.notFound(fmt.Sprintf("task %q", taskID), err)
 	}
-	resp, err := c.api.V1TaskGetWithResponse(ctx, id, nil)
-	if err != nil {
-		return nil, c.fail.transport(c.cfg.APIURL, err)
-	}
-	if resp.JSON200 == nil {
-		return nil, c.fail.http(c.cfg.APIURL, "task "+taskID, resp.HTTPResponse, resp.Body)
-	}
-	return resp.JSON200, nil
+	resp, err := c.api.V1TaskGet(ctx, id, nil)
+	return restJSON[rest.V1TaskSummary](c, "task "+taskID, resp, err)
 }
 
 // markDurable fills Task.Durable, which list rows do not carry: a task is

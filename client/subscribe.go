@@ -59,7 +59,7 @@ func (c *Client) Subscribe(ctx context.Context, runID string, opened func(), out
 // endedWithoutHangup tells apart the two reasons the engine closes a feed
 // cleanly without a hangup event: the run had finished before we
 // subscribed, or the engine is going away (it ends every feed with an OK
-// status on shutdown). The core database says which.
+// status on shutdown). The run's details (GetRunDetails) say which.
 func (c *Client) endedWithoutHangup(ctx context.Context, runID string, out func(durable.RunEvent)) error {
 	what := "run " + runID
 	det, err := c.admin.GetRunDetails(ctx, &v1pb.GetRunDetailsRequest{ExternalId: runID})

@@ -65,16 +65,13 @@ const (
 	EventRetrying         = "RETRYING"
 )
 
-// defaultTimeout is what the engine applies to a task configured with none.
-const defaultTimeout = 5 * time.Minute
-
 // TimeoutAt rebuilds the execution deadline the engine keeps to itself: the
 // latest assignment (or start) + the configured timeout + every refresh
 // since. ok is false while the task was never assigned.
 func TimeoutAt(cfg Config, events []TaskEvent) (at time.Time, ok bool) {
 	timeout := cfg.Timeout
 	if timeout <= 0 {
-		timeout = defaultTimeout
+		timeout = DefaultTimeout
 	}
 	var base time.Time
 	var extra time.Duration

@@ -124,25 +124,6 @@ func TestOpenWaitsSkipsSatisfiedMemoAndSupersededBranches(t *testing.T) {
 	}
 }
 
-func TestDiff(t *testing.T) {
-	a := waitEntry(1, "a", sleep(time.Minute))
-	b := waitEntry(2, "b", event("k"))
-	bDone := b
-	bDone.Satisfied = true
-	c := waitEntry(3, "c", event("k"))
-	got := Diff([]Entry{a, b}, []Entry{bDone, c})
-	want := []Change{{Kind: Satisfied, Entry: bDone}, {Kind: Added, Entry: c}, {Kind: Removed, Entry: a}}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("diff = %+v\nwant %+v", got, want)
-	}
-	if got := Diff([]Entry{bDone}, []Entry{b}); len(got) != 1 || got[0].Kind != Unsatisfied {
-		t.Fatalf("flip back = %+v", got)
-	}
-	if got := Diff([]Entry{a, b}, []Entry{a, b}); len(got) != 0 {
-		t.Fatalf("equal logs differ: %+v", got)
-	}
-}
-
 func TestNextDeadline(t *testing.T) {
 	long := WaitOf(waitEntry(1, "", sleep(time.Hour)))
 	short := WaitOf(waitEntry(2, "", sleep(time.Minute)))

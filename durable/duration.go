@@ -71,11 +71,11 @@ func Countdown(w Wait, now time.Time) string {
 	if w.Deadline.IsZero() {
 		return ""
 	}
-	if w.Overdue(now) {
-		return "overdue " + FormatDuration(now.Sub(w.Deadline).Truncate(time.Second))
+	d, past := Remaining(w.Deadline, now)
+	if past {
+		return "overdue " + FormatDuration(d)
 	}
-	// Round up so a countdown never shows 0s while still running.
-	return FormatDuration(CeilSecond(w.Remaining(now)))
+	return FormatDuration(d)
 }
 
 // incrementPattern is the engine's own rule for a timeout increment:

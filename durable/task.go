@@ -91,6 +91,10 @@ type Config struct {
 	Timeout    time.Duration // 0 when unknown
 }
 
+// DefaultTimeout is the engine's execution timeout for a task that
+// declares none.
+const DefaultTimeout = 5 * time.Minute
+
 // UnknownConfig is the Config of a task whose configuration was not fetched.
 func UnknownConfig() Config { return Config{MaxRetries: -1} }
 

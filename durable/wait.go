@@ -220,3 +220,17 @@ func sleepText(c Condition) string {
 	}
 	return FormatDuration(c.Sleep)
 }
+
+// NextDeadline is the open wait with the earliest deadline, if any wait has
+// one. The scheduler refetches a task's log when it passes.
+func NextDeadline(waits []Wait) (earliest Wait, ok bool) {
+	for _, w := range waits {
+		if w.Deadline.IsZero() {
+			continue
+		}
+		if !ok || w.Deadline.Before(earliest.Deadline) {
+			earliest, ok = w, true
+		}
+	}
+	return earliest, ok
+}
