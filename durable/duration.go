@@ -74,8 +74,21 @@ func Countdown(w Wait, now time.Time) string {
 	if w.Overdue(now) {
 		return "overdue " + FormatDuration(now.Sub(w.Deadline).Truncate(time.Second))
 	}
-	// Round up so a countdown never shows 0s while still running.
-	return FormatDuration(CeilSecond(w.Remaining(now)))
+	return CountdownText(w.Remaining(now))
+}
+
+// CountdownText renders the time left until a deadline still ahead, by the
+// one rule every countdown keeps: the time is cut down to what is shown
+// (FormatDuration shows two units and drops the rest), never rounded up,
+// and the last second reads "1s" rather than "0s". Rounding up at the
+// second while the format cuts the minutes made a 24 h sleep read "1d" in
+// its first frame and "23h59m" a second later; cut down, it reads
+// "23h59m" from the first frame on, and a 10 m sleep "9m59s".
+func CountdownText(left time.Duration) string {
+	if left <= 0 {
+		return "0s"
+	}
+	return FormatDuration(max(left.Truncate(time.Second), time.Second))
 }
 
 // incrementPattern is the engine's own rule for a timeout increment:
