@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -35,12 +34,12 @@ type Row struct {
 // columns hold short values of a known width.
 var listColumns = []column{
 	{title: "STATUS", min: 11, drop: 2}, // "✔ completed", "⊘ cancelled"
-	{title: "TASK", min: 12, fair: 16, max: 40, weight: 2},
+	{title: "TASK", min: 14, fair: 16, max: 40, weight: 2},
 	{title: "WORKFLOW", min: 10, max: 24, weight: 1, drop: 1},
 	{title: "WAIT", min: 14, weight: 4},
-	{title: "ON", min: 16, fair: 18, weight: 3, drop: 4}, // "payment:confirmed" whole at 80 columns
+	{title: "ON", min: 17, fair: 18, weight: 3, drop: 4}, // "payment:confirmed" whole at 80 columns
 	{title: "REMAINING", min: 9},                         // "59m59s", "23h59m"; "overdue 59m59s" when there is room
-	{title: "ATTEMPT", min: 7},                           // "5 (max 3)" after restarts when wide, "5/3" when narrow
+	{title: "ATTEMPT", min: 9},                           // "5 (max 3)" after restarts: cut short it would read as another number
 	{title: "TIMEOUT", min: 7, drop: 3},                  // "⚠ 4m59s"
 	{title: "ELAPSED", min: 7, drop: 5},                  // "23h59m"
 }
@@ -124,7 +123,6 @@ func listWidths(width int) []int {
 	if width >= wideFrom {
 		cols = append([]column(nil), listColumns...)
 		cols[colRemaining].min = wideRemaining
-		cols[colAttempt].min = 9
 	}
 	widths := layout(cols, width)
 	if widths[colStatus] == 0 {
@@ -165,7 +163,6 @@ func renderRow(r Row, cells []string, widths []int, width int, st Styles) string
 		cells[colRemaining] = "⚠ " + cells[colRemaining] // the warning outlives its column
 	}
 	cells[colRemaining] = shortOverdue(cells[colRemaining], widths[colRemaining])
-	cells[colAttempt] = shortAttempt(cells[colAttempt], widths[colAttempt])
 	for i, c := range cells {
 		cells[i] = fitCell(i, c, widths[i])
 	}
@@ -206,19 +203,6 @@ func shortOverdue(s string, w int) string {
 	}
 	if rest, ok := strings.CutPrefix(s, "⚠ overdue "); ok && safeWidth(s) > w {
 		return "⚠ -" + rest
-	}
-	return s
-}
-
-// shortAttempt turns "5 (max 3)" into "5/3" when it does not fit: cut
-// short it would read as another number.
-func shortAttempt(s string, w int) string {
-	if safeWidth(s) <= w {
-		return s
-	}
-	var n, m int
-	if c, _ := fmt.Sscanf(s, "%d (max %d)", &n, &m); c == 2 {
-		return strconv.Itoa(n) + "/" + strconv.Itoa(m)
 	}
 	return s
 }
