@@ -13,10 +13,11 @@ import (
 type column struct {
 	title  string
 	min    int
-	fair   int // grown to this before any column gets spare width by weight
-	max    int // 0: no bound
-	weight int // share of the spare width; 0 keeps it at min (or fair)
-	drop   int // dropped in increasing order when too narrow; 0 never
+	fair   int  // grown to this before any column gets spare width by weight
+	max    int  // 0: no bound
+	weight int  // share of the spare width; 0 keeps it at min (or fair)
+	drop   int  // dropped in increasing order when too narrow; 0 never
+	off    bool // dropped by the caller
 }
 
 // layout decides which columns fit in width and how wide each is. Widths of
@@ -26,8 +27,8 @@ type column struct {
 func layout(cols []column, width int) []int {
 	widths := make([]int, len(cols))
 	kept := make([]bool, len(cols))
-	for i := range cols {
-		kept[i] = true
+	for i, c := range cols {
+		kept[i] = !c.off
 	}
 	need := func() int {
 		n, sep := 0, -1

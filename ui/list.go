@@ -34,9 +34,9 @@ type Row struct {
 // columns hold short values of a known width.
 var listColumns = []column{
 	{title: "STATUS", min: 11, drop: 2}, // "✔ completed", "⊘ cancelled"
-	{title: "TASK", min: 14, fair: 16, max: 40, weight: 2},
+	{title: "TASK", min: 14, fair: 16, max: 40, weight: 3},
 	{title: "WORKFLOW", min: 10, max: 24, weight: 1, drop: 1},
-	{title: "WAIT", min: 14, weight: 4},
+	{title: "WAIT", min: 14, fair: 24, weight: 4},
 	{title: "ON", min: 17, fair: 18, weight: 3, drop: 4}, // "payment:confirmed" whole at 80 columns
 	{title: "REMAINING", min: 9},                         // "59m59s", "23h59m"; "overdue 59m59s" when there is room
 	{title: "ATTEMPT", min: 9},                           // "5 (max 3)" after restarts: cut short it would read as another number
@@ -119,18 +119,39 @@ func selectionMark(selected bool) string {
 
 // listWidths lays the list's columns out in width cells.
 func listWidths(width int) []int {
-	cols := listColumns
+	cols := append([]column(nil), listColumns...)
 	if width >= wideFrom {
-		cols = append([]column(nil), listColumns...)
 		cols[colRemaining].min = wideRemaining
 	}
+	glyph := column{title: "S", min: 1} // keep the glyph, drop the word
 	widths := layout(cols, width)
-	if widths[colStatus] == 0 {
-		cols = append([]column(nil), cols...)
-		cols[colStatus] = column{title: "S", min: 1} // keep the glyph, drop the word
+	for {
+		if widths[colStatus] == 0 {
+			cols[colStatus] = glyph
+			widths = layout(cols, width)
+		}
+		// The label is what the list is for: short of its fair width, the
+		// columns that give way first for the minimums (workflow, status
+		// word, timeout) give way for it too; ON and ELAPSED do not.
+		if widths[colWait] >= cols[colWait].fair {
+			return widths
+		}
+		victim := -1
+		for i, c := range cols {
+			if widths[i] > 0 && c.drop > 0 && c.drop <= 3 && (victim < 0 || c.drop < cols[victim].drop) {
+				victim = i
+			}
+		}
+		switch victim {
+		case -1:
+			return widths
+		case colStatus:
+			cols[colStatus] = glyph
+		default:
+			cols[victim].off = true
+		}
 		widths = layout(cols, width)
 	}
-	return widths
 }
 
 // rowCells is a row's text per column, engine text cleaned.
