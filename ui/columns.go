@@ -221,25 +221,26 @@ func fitMiddle(s string, w int) string {
 
 // fitOn fits what a wait is on: the event key is what one would send, so
 // it outlives the words around it. First the "event " words go, then the
-// start of the text (the key is last in "sleep 10m | event k"), then the
+// alternatives that are not events ("sleep 10m"), shown as "…", then the
 // middle of the key itself.
 func fitOn(s string, w int) string {
 	if safeWidth(s) <= w || !strings.Contains(s, "event ") {
 		return fit(s, w)
 	}
-	s = strings.ReplaceAll(s, "event ", "")
-	if safeWidth(s) <= w {
+	if short := strings.ReplaceAll(s, "event ", ""); safeWidth(short) <= w {
+		return fit(short, w)
+	}
+	var keys []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '|' || r == '&' || r == '(' || r == ')' }) {
+		if k, ok := strings.CutPrefix(strings.TrimSpace(part), "event "); ok {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
 		return fit(s, w)
 	}
-	// Keep the longest run of whole alternatives at the end that fits.
-	for i := 0; i < len(s); i++ {
-		if s[i] != '|' && s[i] != '&' {
-			continue
-		}
-		if rest := strings.TrimLeft(s[i+1:], " "); safeWidth(rest)+1 <= w {
-			return fit("…"+rest, w)
-		}
+	if k := strings.Join(keys, " | ") + " …"; safeWidth(k) <= w {
+		return fit(k, w)
 	}
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '|' || r == '&' || r == '(' || r == ')' })
-	return fitMiddle(strings.TrimSpace(parts[len(parts)-1]), w)
+	return fitMiddle(keys[0], w)
 }

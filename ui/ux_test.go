@@ -89,10 +89,13 @@ func TestOnKeepsTheEventKey(t *testing.T) {
 		{Phase: durable.PhaseRunning, Task: "wait-or", Wait: "approval", On: "sleep 10m | event approval:granted", Attempt: "1/1"},
 	}
 	out := Table(rows, 80, 0, "", colourLayout())
-	for _, want := range []string{"payment:confirmed", "…approval:granted"} {
+	for _, want := range []string{"payment:confirmed", "approval:granted "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("80 columns cut the event key %q:\n%s", want, out)
 		}
+	}
+	if got := fitOn("event e2e:approval:granted | sleep 10m", 27); got != "e2e:approval:granted …     " {
+		t.Errorf("an event first in an OR: %q", got)
 	}
 	if got := fitOn("event a-very-long-event-key:with-a-suffix", 16); ansi.StringWidth(got) != 16 || !strings.HasSuffix(strings.TrimSpace(got), "suffix") {
 		t.Errorf("a key longer than the column is cut in its middle: %q", got)
