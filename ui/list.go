@@ -36,8 +36,8 @@ var listColumns = []column{
 	{title: "STATUS", min: 11, drop: 2}, // "✔ completed", "⊘ cancelled"
 	{title: "TASK", min: 14, fair: 16, max: 40, weight: 3},
 	{title: "WORKFLOW", min: 10, max: 24, weight: 1, drop: 1},
-	{title: "WAIT", min: 14, fair: 24, weight: 4},
-	{title: "ON", min: 17, fair: 18, weight: 3, drop: 4}, // "payment:confirmed" whole at 80 columns
+	{title: "WAIT", min: 14, fair: 24, weight: 3},
+	{title: "ON", min: 17, fair: 18, weight: 5, drop: 4}, // "payment:confirmed" whole at 80 columns
 	{title: "REMAINING", min: 9},                         // "59m59s", "23h59m"; "overdue 59m59s" when there is room
 	{title: "ATTEMPT", min: 9},                           // "5 (max 3)" after restarts: cut short it would read as another number
 	{title: "TIMEOUT", min: 7, drop: 3},                  // "⚠ 4m59s"

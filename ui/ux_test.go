@@ -57,7 +57,7 @@ func TestListSpareWidthGoesToWaitAndOn(t *testing.T) {
 	if widths[colTask] > 40 || widths[colWorkflow] > 24 {
 		t.Errorf("TASK %d, WORKFLOW %d: past their bounds", widths[colTask], widths[colWorkflow])
 	}
-	if widths[colWait] < 60 || widths[colOn] < 45 {
+	if widths[colWait] < 50 || widths[colOn] < 60 {
 		t.Errorf("WAIT %d, ON %d: the spare width went elsewhere (%v)", widths[colWait], widths[colOn], widths)
 	}
 	t.Logf("widths at 240: %v, at 80: %v", widths, listWidths(drawable(80)))
