@@ -7,9 +7,9 @@ import (
 )
 
 // column is one column of a table: its title, width bounds and how it gives
-// way when the terminal is narrow. Widths come from the terminal's width
-// alone, never from the rows on screen, so a column keeps its width while
-// the rows change under it (a filter, a scroll, a status word).
+// way when the terminal is narrow. Widths come from the terminal's width,
+// never from the lengths of the rows on screen, so a column keeps its
+// width while the rows change under it (a filter, a scroll, a status word).
 type column struct {
 	title  string
 	min    int

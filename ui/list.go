@@ -29,9 +29,9 @@ type Row struct {
 // The list's columns, in order. When space runs short the workflow goes
 // first, then the status word (its glyph and colour stay), then the time
 // to timeout, then what the wait is on, then the elapsed time. Spare width
-// goes to TASK and ON up to a fair width first (the end of a name and the
-// event key tell rows apart), then mostly to WAIT and ON: the other
-// columns hold short values of a known width.
+// goes to TASK, WAIT and ON up to a fair width first (the end of a name,
+// the label and the event key tell rows apart), then mostly to ON and
+// WAIT: the other columns hold short values of a known width.
 var listColumns = []column{
 	{title: "STATUS", min: 11, drop: 2}, // "✔ completed", "⊘ cancelled"
 	{title: "TASK", min: 14, fair: 16, max: 40, weight: 3},
@@ -70,7 +70,8 @@ const ListChromeHeight = 4
 
 // Table renders the column titles and the given rows (the visible window
 // only) in width cells. Short bodies are padded to height lines so the
-// footer stays at the bottom. Column widths depend on width alone.
+// footer stays at the bottom. Column widths depend on width alone, bar
+// the room kept for clusters a terminal may draw wider (tableSlack).
 func Table(rows []Row, width, height int, empty string, st Styles) string {
 	// Each row's cells are built (and engine text cleaned) once.
 	cells := make([][]string, len(rows))
