@@ -285,6 +285,18 @@ func Footer(f FooterData, width int, st Styles) string {
 	return prefix + FitHints(f.Help, width-safeWidth(prefix))
 }
 
+// InputFooter is the bottom line while an input has the keys (the filter):
+// the input's view, then as many whole hints as fit after it.
+func InputFooter(input, help string, width int) string {
+	width = drawable(width)
+	input = cut(input, width, "")
+	rest := width - safeWidth(input) - 3
+	if hints := FitHints(help, rest); hints != "" && rest > 0 {
+		return input + "   " + hints
+	}
+	return input
+}
+
 // HelpScreen renders the full help with notes below it, in width×height.
 func HelpScreen(fullHelp string, notes []string, width, height int, st Styles) string {
 	var b strings.Builder

@@ -328,3 +328,18 @@ func TestBubblesStylesFollowTheRenderer(t *testing.T) {
 		t.Error("an Ascii renderer's help styles draw escapes")
 	}
 }
+
+func TestInputFooterKeepsHintsWhole(t *testing.T) {
+	help := "enter apply • esc clear filter"
+	for w := 10; w <= 60; w++ {
+		out := InputFooter("/ payment", help, w)
+		if ansi.StringWidth(out) >= w {
+			t.Errorf("at %d cells the footer is %d wide: %q", w, ansi.StringWidth(out), out)
+		}
+		if hints, ok := strings.CutPrefix(out, "/ payment   "); ok && !strings.HasPrefix(help, hints) {
+			t.Errorf("at %d cells: %q", w, out)
+		} else if ok && hints != help && !strings.HasPrefix(help[len(hints):], " • ") {
+			t.Errorf("at %d cells a hint was cut: %q", w, out)
+		}
+	}
+}
