@@ -37,7 +37,8 @@ func StyleTextInput(ti *textinput.Model, st Styles) {
 }
 
 // StyleTextArea sets a text area's focused and blurred styles and its
-// cursor's. Blurred, the text is dimmed: it does not take keys.
+// cursor's, and makes them the ones it draws with; call it after New.
+// Blurred, the text is dimmed: it does not take keys.
 func StyleTextArea(ta *textarea.Model, st Styles) {
 	focused := textarea.Style{
 		Base:             st.Label,
@@ -54,6 +55,14 @@ func StyleTextArea(ta *textarea.Model, st Styles) {
 	ta.FocusedStyle, ta.BlurredStyle = focused, blurred
 	ta.Cursor.Style = st.Label
 	ta.Cursor.TextStyle = st.Label
+	// The text area draws with a pointer to one of the two, set by Focus
+	// and Blur only (New points it at a default copy): point it again. A
+	// focused area's cursor already blinks, so Focus's Cmd is not needed.
+	if ta.Focused() {
+		_ = ta.Focus()
+	} else {
+		ta.Blur()
+	}
 }
 
 // SpinnerStyle is the style of the spinner of an action in flight, the

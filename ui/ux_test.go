@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -322,6 +323,13 @@ func TestBubblesStylesFollowTheRenderer(t *testing.T) {
 	ti.Placeholder = "payload"
 	if v := ti.View(); !strings.Contains(v, "\x1b[") {
 		t.Errorf("text input drawn without the renderer's styles: %q", v)
+	}
+	ta := textarea.New()
+	ta.SetValue("{}")
+	before := ta.View()
+	StyleTextArea(&ta, st)
+	if after := ta.View(); after == before {
+		t.Errorf("text area drawn with its default styles after StyleTextArea: %q", after)
 	}
 	mono := HelpStyles(plainStyles())
 	if mono.ShortKey.Render("q") != "q" {
