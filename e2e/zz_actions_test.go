@@ -221,11 +221,11 @@ func TestBranchFromTimeline(t *testing.T) {
 	tm := startTerm(t, 160, 45, "--refresh", "1s")
 	tm.openRow("branch me " + tag)
 	tm.keys("2")
-	tm.waitScreen(20*time.Second, "the timeline entry", func(s string) bool { return strings.Contains(rowWith(s, "branch me"), "b1 n1") })
+	tm.waitScreen(20*time.Second, "the timeline entry", func(s string) bool { return slices.Contains(strings.Fields(rowWith(s, "branch me")), "1") })
 	tm.keys("b")
 	tm.confirm("restores it")
 	tm.waitScreen(30*time.Second, "the new branch in the timeline", func(s string) bool {
-		return strings.Contains(s, "b2 n1") && strings.Contains(s, "replaced by a branch")
+		return strings.Contains(s, "1, branch 2") && strings.Contains(s, "replaced by a branch")
 	})
 }
 

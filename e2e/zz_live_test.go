@@ -183,7 +183,7 @@ func TestCompletionArrivesWithoutAPoll(t *testing.T) {
 	})
 	tm := startTerm(t, 200, 60, "--refresh", "1m")
 	tm.waitScreen(30*time.Second, "the waiting row and the feeds", func(s string) bool {
-		return strings.Contains(rowWith(s, name), "finish me by feed") && strings.Contains(s, "feeds ⚡")
+		return strings.Contains(rowWith(s, name), "finish me by feed") && strings.Contains(header(s), " streaming")
 	})
 	// Put the row under the cursor so its feed is the first one opened.
 	tm.filterTo(name)
@@ -206,7 +206,7 @@ func TestTimelineShowsSatisfaction(t *testing.T) {
 	tm.keys("2")
 	tm.waitScreen(20*time.Second, "the open wait in the timeline", func(s string) bool {
 		l := rowWith(s, "timeline wait")
-		return strings.Contains(l, "WAIT_FOR") && strings.Contains(l, "waiting") && strings.Contains(l, "event "+key)
+		return slices.Contains(strings.Fields(l), "wait") && strings.Contains(l, "waiting") && strings.Contains(l, "event "+key)
 	})
 	pushEvent(t, key)
 	tm.waitScreen(20*time.Second, "the wait satisfied in the timeline", func(s string) bool {

@@ -17,7 +17,7 @@ import (
 func header(screen string) string { return strings.SplitN(screen, "\n", 2)[0] }
 
 var (
-	feedCount   = regexp.MustCompile(`feeds ⚡(\d+)`)
+	feedCount   = regexp.MustCompile(`(\d+) feeds? streaming`)
 	activeCount = regexp.MustCompile(`(\d+) active`)
 )
 
@@ -163,7 +163,7 @@ func TestEngineRestartMidWatch(t *testing.T) {
 	env.stack.StopEngine()
 	s = tm.waitScreen(30*time.Second, "the list and the feeds reconnecting", func(s string) bool {
 		h := header(s)
-		return strings.Contains(h, "list ◌ reconnecting") && strings.Contains(h, "feeds ◌"+strconv.Itoa(feeds)+" reconnecting")
+		return strings.Contains(h, "list ◌ reconnecting") && strings.Contains(h, "◌ "+strconv.Itoa(feeds)+" feed") && strings.Contains(h, " reconnecting · ")
 	})
 	t.Logf("reconnecting shown %s after the engine stopped: %q", time.Since(stopped).Round(time.Millisecond), header(s))
 	if !strings.Contains(s, "third time lucky") {

@@ -84,11 +84,11 @@ func TestFeedStatesShowInTheHeader(t *testing.T) {
 	f.SetTasks(durableTask("t1", "a", -time.Minute))
 	m := startedModel(t, f)
 	m = update(m, feedMsg{update: client.FeedUpdate{RunID: "t1", State: client.FeedLive}})
-	if !strings.Contains(m.View(), "feeds ⚡1") {
+	if !strings.Contains(m.View(), "1 feed streaming") {
 		t.Errorf("live feed not in the header:\n%s", firstLine(m.View()))
 	}
 	m = update(m, feedMsg{update: client.FeedUpdate{RunID: "t1", State: client.FeedRetrying, Err: fmt.Errorf("stream: %w", client.ErrUnreachable)}})
-	if l := firstLine(m.View()); !strings.Contains(l, "feeds ◌1 reconnecting") {
+	if l := firstLine(m.View()); !strings.Contains(l, "◌ 1 feed reconnecting") {
 		t.Errorf("retrying feed not in the header: %s", l)
 	}
 	if h := update(m, press("?")).View(); !strings.Contains(h, "1 reconnecting: stream: the engine is unreachable") {
@@ -220,7 +220,7 @@ func TestDetailShowsContextAttributesAndWarnsOfTimeout(t *testing.T) {
 	}
 	m = step(t, m, press("2"))
 	view = m.View()
-	if !strings.Contains(view, "MEMO ×2") || !strings.Contains(view, "cooling down") || !strings.Contains(view, "waiting · 1m50s") {
+	if !strings.Contains(view, "2 memos") || !strings.Contains(view, "cooling down") || !strings.Contains(view, "waiting · 1m50s") {
 		t.Errorf("timeline:\n%s", view)
 	}
 	m = step(t, m, press("4"))

@@ -124,3 +124,107 @@ func wrap(s string, w int) []string {
 	}
 	return out
 }
+
+// Overlay draws box (a Dialog or any rendered block) centred over screen,
+// a rendered width×height screen, whose lines it dims: the screen stays
+// visible behind the dialog but reads as inactive. The screen's own styles
+// are stripped and each line is re-rendered with st.Dim, so no colour of
+// the screen leaks into the box or past it. The box's lines replace the
+// cells they cover; the dimmed screen shows on both sides. Widths are the
+// renderer's, by grapheme cluster, and every line is kept out of the last
+// column as Screen does. Without colour (st.Mono) the screen is shown as
+// it is, plain: the frame alone sets the box apart.
+func Overlay(screen, box string, width, height int, st Styles) string {
+	w := drawable(width)
+	back := strings.Split(screen, "\n")
+	for len(back) < height {
+		back = append(back, "")
+	}
+	if height > 0 && len(back) > height {
+		back = back[:height]
+	}
+	for i, l := range back {
+		back[i] = cut(ansi.Strip(l), w, "")
+	}
+	boxLines := strings.Split(strings.TrimRight(box, "\n"), "\n")
+	// A Dialog is already placed in its area: keep only its box's lines.
+	boxLines = trimBlank(boxLines)
+	indent := -1
+	for _, l := range boxLines {
+		if t := strings.TrimLeft(l, " "); t != "" && (indent < 0 || len(l)-len(t) < indent) {
+			indent = len(l) - len(t)
+		}
+	}
+	for i, l := range boxLines {
+		if len(l) >= indent && indent > 0 {
+			boxLines[i] = l[indent:]
+		}
+	}
+	boxW := 0
+	for _, l := range boxLines {
+		boxW = max(boxW, safeWidth(l))
+	}
+	boxW = min(boxW, w)
+	left := max(w-boxW, 0) / 2
+	top := max(len(back)-len(boxLines), 0) / 2
+	for i, bl := range boxLines {
+		row := top + i
+		if row >= len(back) {
+			break
+		}
+		bl = cut(bl, boxW, "")
+		l := back[row]
+		leftPart := padCells(cutCells(l, left), left)
+		rightPart := ansi.TruncateLeft(l, left+boxW, "")
+		if ansi.StringWidth(l) <= left+boxW {
+			rightPart = ""
+		}
+		line := dimmed(leftPart, st) + bl + strings.Repeat(" ", max(boxW-safeWidth(bl), 0)) + dimmed(rightPart, st)
+		back[row] = fitSafe(line, w)
+	}
+	for i := range back {
+		if i < top || i >= top+len(boxLines) {
+			back[i] = dimmed(back[i], st)
+		}
+	}
+	return strings.Join(back, "\n")
+}
+
+// trimBlank drops the blank lines above and below a block.
+func trimBlank(lines []string) []string {
+	for len(lines) > 0 && strings.TrimSpace(ansi.Strip(lines[0])) == "" {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// cutCells is the first n cells of plain s; a wide cluster that would
+// straddle the edge is left out (padCells fills its place).
+func cutCells(s string, n int) string {
+	out, used := "", 0
+	for s != "" {
+		c, cw := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+		if c == "" || used+max(cw, codePointCells(c)) > n {
+			break
+		}
+		out += c
+		used += cw
+		s = s[len(c):]
+	}
+	return out
+}
+
+func padCells(s string, n int) string {
+	return s + strings.Repeat(" ", max(n-safeWidth(s), 0))
+}
+
+// dimmed renders plain text with the Dim style; blank text stays as it is.
+func dimmed(s string, st Styles) string {
+	if strings.TrimSpace(s) == "" {
+		return s
+	}
+	return st.Dim.Render(s)
+}

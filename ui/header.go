@@ -59,7 +59,7 @@ func Header(h HeaderData, width int, st Styles) string {
 	}
 	right := st.Dim.Render("list ") + connText(h.Conn, st)
 	if f := feedsText(h, st); f != "" {
-		right += st.Dim.Render(" · feeds ") + f
+		right += st.Dim.Render(" · ") + f
 	}
 	if h.Conn.Kind == Reconnecting || h.Conn.Kind == NotAnswering || h.Conn.Kind == Failed || h.FeedsRetrying > 0 {
 		right += st.Dim.Render(" · ? why")
@@ -109,16 +109,18 @@ func connText(c Conn, st Styles) string {
 	return st.Dim.Render("◌ connecting")
 }
 
-// feedsText counts the open and the reconnecting feeds, "" when none.
+// feedsText counts the open and the reconnecting feeds in words ("1 feed
+// streaming", "2 feeds reconnecting"), "" when none. Not "live": that word
+// is the list's state, which may be otherwise.
 func feedsText(h HeaderData, st Styles) string {
 	var parts []string
 	if h.FeedsLive > 0 {
-		parts = append(parts, st.Dim.Render("⚡"+strconv.Itoa(h.FeedsLive)))
+		parts = append(parts, st.Dim.Render(Count(h.FeedsLive, "feed")+" streaming"))
 	}
 	if h.FeedsRetrying > 0 {
-		parts = append(parts, st.Warn.Render("◌"+strconv.Itoa(h.FeedsRetrying)+" reconnecting"))
+		parts = append(parts, st.Warn.Render("◌ "+Count(h.FeedsRetrying, "feed")+" reconnecting"))
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, st.Dim.Render(" · "))
 }
 
 // spread puts left and right on one line of width cells, truncating the

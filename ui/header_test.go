@@ -24,14 +24,14 @@ func TestHeaderStates(t *testing.T) {
 		want     []string
 		not      []string
 	}{
-		{"live with feeds", Conn{Kind: Live}, 3, 0, []string{"list ● live · feeds ⚡3 · updated 1s ago"}, []string{"why"}},
+		{"live with feeds", Conn{Kind: Live}, 3, 0, []string{"list ● live · 3 feeds streaming · updated 1s ago"}, []string{"why"}},
 		{"live without feeds", Conn{Kind: Live}, 0, 0, []string{"list ● live · updated 1s ago"}, []string{"feeds"}},
 		{"connecting", Conn{Kind: Connecting}, 0, 0, []string{"list ◌ connecting"}, []string{"live"}},
 		{"reconnecting, feeds too", Conn{Kind: Reconnecting, Reason: long}, 0, 4,
-			[]string{"list ◌ reconnecting · feeds ◌4 reconnecting · ? why · updated 1s ago"}, []string{"cannot reach", "live"}},
-		{"feeds split", Conn{Kind: Live}, 2, 1, []string{"list ● live · feeds ⚡2 ◌1 reconnecting · ? why"}, nil},
+			[]string{"list ◌ reconnecting · ◌ 4 feeds reconnecting · ? why · updated 1s ago"}, []string{"cannot reach", "live"}},
+		{"feeds split", Conn{Kind: Live}, 2, 1, []string{"list ● live · 2 feeds streaming · ◌ 1 feed reconnecting · ? why"}, nil},
 		{"not answering", Conn{Kind: NotAnswering, Silent: 4500 * time.Millisecond, Reason: long}, 3, 0,
-			[]string{"list ⚠ not answering 4s · feeds ⚡3 · ? why"}, []string{"live", "cannot reach"}},
+			[]string{"list ⚠ not answering 4s · 3 feeds streaming · ? why"}, []string{"live", "cannot reach"}},
 		{"token rejected", Conn{Kind: Failed, Reason: "token rejected"}, 0, 0, []string{"list ✘ token rejected · ? why"}, nil},
 		{"long failure", Conn{Kind: Failed, Reason: long}, 0, 0, []string{"list ✘ error · ? why"}, []string{"cannot reach"}},
 	}
@@ -62,7 +62,7 @@ func TestHeaderKeepsTheListStateWhenNarrow(t *testing.T) {
 	if w := ansi.StringWidth(line); w > 80 {
 		t.Errorf("header is %d cells wide: %q", w, line)
 	}
-	if !strings.Contains(line, "list ⚠ not answering 12s · feeds ◌50 reconnecting") {
+	if !strings.Contains(line, "list ⚠ not answering 12s · ◌ 50 feeds reconnecting") {
 		t.Errorf("the list's state was cut: %q", line)
 	}
 }

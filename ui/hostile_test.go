@@ -25,13 +25,18 @@ var hostile = []struct{ name, s string }{
 	{"rtl override", "invoice \u202egnp.exe"},
 	{"all at once", "👍🏽👍🏽👍🏽 क्षत्रिय 🏳️\u200d🌈❤️\u00ad\u202e"},
 	{"escapes", "\x1b]0;pwned\x07\x1b[31mred\x1b[0m \u009b2J"},
+	{"family zwj", "team 👨\u200d👩\u200d👧 here"},
+	{"flags", "ship 🇯🇵🇫🇷 to"},
+	{"keycap", "press 1\ufe0f\u20e3 now"},
+	{"vs16 text", "sun ☀\ufe0f and ✈\ufe0f"},
+	{"wide cjk", "支払い確認待ち-支払い確認待ち"},
 }
 
 func hostileRows() []Row {
 	var rows []Row
 	for i, h := range hostile {
 		rows = append(rows, Row{
-			Phase: durable.PhaseRunning, Task: "task-" + strconv.Itoa(i), Workflow: h.s,
+			Phase: durable.PhaseRunning, Task: "task-" + strconv.Itoa(i) + "-" + h.s, Workflow: h.s,
 			Wait: h.s, On: "event " + h.s, Remaining: "1m" + strconv.Itoa(i) + "s", Attempt: "1/1",
 			Timeout: "4m", Elapsed: "9s", Selected: i == 1,
 		})
@@ -71,6 +76,11 @@ func hostileScreens(w int) string {
 	parts = append(parts, Dialog("Send event "+hostile[3].s, []DialogLine{{Text: "key " + hostile[2].s},
 		{Text: strings.Repeat(hostile[4].s+" ", 12)}, {Text: strings.Repeat("👍🏽", 60)}}, w, 9, st))
 	parts = append(parts, Footer(FooterData{Toast: strings.Repeat(hostile[1].s, 20)}, w, st))
+	// A dialog over a screen of hostile rows: the box and the dimmed rows
+	// beside it share lines.
+	screen := Table(hostileRows(), w, len(hostile)+1, "", st)
+	box := Dialog("Cancel "+hostile[8].s+"?", []DialogLine{{Text: hostile[9].s}, {Text: hostile[12].s}, {Text: hostile[11].s}}, min(w, 60), 7, st)
+	parts = append(parts, Overlay(screen, box, w, len(hostile)+2, st))
 	parts = append(parts, HelpScreen(strings.Repeat("keys "+Clean(hostile[6].s)+" ", 10),
 		[]string{strings.Repeat(hostile[4].s, 10), "reason: " + hostile[6].s}, w, 9, st))
 	return strings.Join(parts, "\n")

@@ -30,7 +30,7 @@ type InboxWaiter struct {
 }
 
 var inboxColumns = []column{
-	{title: "EVENT KEY", min: 14, weight: 3},
+	{title: "EVENT KEY", min: 14, fair: 24, weight: 3},
 	{title: "WAKES", min: 5},
 	{title: "WAITS", min: 14, weight: 4},
 	{title: "NEXT DEADLINE", min: 13, drop: 1},
@@ -53,37 +53,44 @@ func InboxTable(rows []InboxRow, offset, width, height int, empty string, st Sty
 		cells[r] = []string{key, strconv.Itoa(row.Wakes), Clean(row.Labels), row.Next}
 	}
 	width = drawable(width)
-	want := contentWidths(inboxColumns, cells)
-	widths := layout(inboxColumns, width, want)
+	gutter := ""
+	if st.Mono {
+		gutter, width = "  ", width-2 // for the "> " of the selection
+	}
+	widths := layout(inboxColumns, width)
 	if slack := tableSlack(cells, widths, nil); slack > 0 {
 		width -= slack
-		widths = layout(inboxColumns, width, want)
+		widths = layout(inboxColumns, width)
 	}
 	titles := columnTitles(inboxColumns)
 	var lines []string
 	if len(rows) == 0 && empty != "" {
-		lines = append(lines, st.Dim.Render(fit("  "+empty, width)))
+		lines = append(lines, st.Dim.Render(gutter+fit("  "+empty, width)))
 	}
 	for r, row := range rows {
 		line := joinWidths(cells[r], widths)
 		if row.Selected {
-			lines = append(lines, st.Selected.Render(fit(line, width)))
+			mark := ""
+			if st.Mono {
+				mark = "> "
+			}
+			lines = append(lines, mark+st.Selected.Render(fit(line, width)))
 			for _, w := range row.Waiters {
 				sub := "   └ " + Clean(w.Task) + st.Dim.Render("  "+Clean(w.Title))
 				if w.Remaining != "" {
 					sub += "  " + st.Countdown.Render(w.Remaining)
 				}
-				lines = append(lines, cut(sub, width, "…"))
+				lines = append(lines, gutter+cut(sub, width, "…"))
 			}
 			continue
 		}
-		lines = append(lines, fit(line, width))
+		lines = append(lines, gutter+fit(line, width))
 	}
 	body := height - 1
 	if offset > 0 && offset < len(lines) {
 		lines = lines[offset:]
 	}
-	out := []string{st.Header.Render(fit(joinWidths(titles, widths), width))}
+	out := []string{st.Header.Render(gutter + fit(joinWidths(titles, widths), width))}
 	for i := 0; i < body; i++ {
 		if i < len(lines) {
 			out = append(out, lines[i])

@@ -27,19 +27,30 @@ type Row struct {
 }
 
 // The list's columns, in order. When space runs short the workflow goes
-// first, then the status word (its glyph and colour stay), then what the
-// wait is on, then the elapsed time.
+// first, then the status word (its glyph and colour stay), then the time
+// to timeout, then what the wait is on, then the elapsed time. Spare width
+// goes to TASK, WAIT and ON up to a fair width first (the end of a name,
+// the label and the event key tell rows apart), then mostly to ON and
+// WAIT: the other columns hold short values of a known width.
 var listColumns = []column{
-	{title: "STATUS", min: 9, weight: 1, drop: 2}, // grows to "✔ completed" when a feed says so
-	{title: "TASK", min: 14, weight: 3},
-	{title: "WORKFLOW", min: 10, weight: 2, drop: 1},
-	{title: "WAIT", min: 20, weight: 5},
-	{title: "ON", min: 12, weight: 3, drop: 4},
-	{title: "REMAINING", min: 10},
-	{title: "ATTEMPT", min: 7}, // wider when an attempt passed its maximum
-	{title: "TIMEOUT", min: 8, drop: 3},
-	{title: "ELAPSED", min: 7, drop: 5},
+	{title: "STATUS", min: 11, drop: 2}, // "✔ completed", "⊘ cancelled"
+	{title: "TASK", min: 14, fair: 16, max: 40, weight: 3},
+	{title: "WORKFLOW", min: 10, max: 24, weight: 1, drop: 1},
+	{title: "WAIT", min: 14, fair: 24, weight: 3},
+	{title: "ON", min: 17, fair: 18, weight: 5, drop: 4}, // "payment:confirmed" whole at 80 columns
+	{title: "REMAINING", min: 9},                         // "59m59s", "23h59m"; "overdue 59m59s" when there is room
+	{title: "ATTEMPT", min: 9},                           // "5 (max 3)" after restarts: cut short it would read as another number
+	{title: "TIMEOUT", min: 7, drop: 3},                  // "⚠ 4m59s"
+	{title: "ELAPSED", min: 7, drop: 5},                  // "23h59m"
 }
+
+// wideRemaining is the width of REMAINING once the table has wideFrom
+// cells (a 160-column terminal), room for "overdue 59m59s"; below it an
+// overdue wait reads "-59m59s" and the label keeps those cells.
+const (
+	wideRemaining = 14
+	wideFrom      = 150
+)
 
 const (
 	colStatus = iota
@@ -59,30 +70,37 @@ const ListChromeHeight = 4
 
 // Table renders the column titles and the given rows (the visible window
 // only) in width cells. Short bodies are padded to height lines so the
-// footer stays at the bottom.
+// footer stays at the bottom. Column widths depend on width alone, bar
+// the room kept for clusters a terminal may draw wider (tableSlack).
 func Table(rows []Row, width, height int, empty string, st Styles) string {
-	// Each row's cells are built (and engine text cleaned) once, for both
-	// the column widths and the drawing.
+	// Each row's cells are built (and engine text cleaned) once.
 	cells := make([][]string, len(rows))
 	for i, r := range rows {
 		cells[i] = rowCells(r)
 	}
-	want := contentWidths(listColumns, cells)
 	width = drawable(width)
-	widths := listWidths(width, want)
+	gutter := ""
+	if st.Mono {
+		gutter = "  " // room for the "> " that marks the selection without colour
+		width -= 2
+	}
+	widths := listWidths(width)
 	if slack := tableSlack(cells, widths, rightAligned); slack > 0 {
 		width -= slack // room for the cells a terminal may draw wider
-		widths = listWidths(width, want)
+		widths = listWidths(width)
 	}
 	var b strings.Builder
-	b.WriteString(st.Header.Render(fit(joinCells(titles(widths), widths), width)))
+	b.WriteString(st.Header.Render(gutter + fit(joinCells(titles(widths), widths), width)))
 	lines := 0
 	if len(rows) == 0 && empty != "" {
-		b.WriteString("\n" + st.Dim.Render(fit("  "+empty, width)))
+		b.WriteString("\n" + st.Dim.Render(gutter+fit("  "+empty, width)))
 		lines++
 	}
 	for i, r := range rows {
 		b.WriteString("\n")
+		if st.Mono {
+			b.WriteString(selectionMark(r.Selected))
+		}
 		b.WriteString(renderRow(r, cells[i], widths, width, st))
 		lines++
 	}
@@ -92,24 +110,49 @@ func Table(rows []Row, width, height int, empty string, st Styles) string {
 	return b.String()
 }
 
-// listWidths lays the list's columns out in width cells.
-func listWidths(width int, want []int) []int {
-	widths := layout(attemptFits(listColumns, want), width, want)
-	if widths[colStatus] == 0 {
-		widths = layout(attemptFits(withStatusGlyph(), want), width, want) // keep the glyph, drop the word
+// selectionMark is the gutter of a row when colours are off.
+func selectionMark(selected bool) string {
+	if selected {
+		return "> "
 	}
-	return widths
+	return "  "
 }
 
-// attemptFits widens ATTEMPT to its content ("5 (max 3)" after restarts),
-// up to a bound: an attempt cut short would read as another number.
-func attemptFits(cols []column, want []int) []column {
-	if want[colAttempt] <= cols[colAttempt].min {
-		return cols
+// listWidths lays the list's columns out in width cells.
+func listWidths(width int) []int {
+	cols := append([]column(nil), listColumns...)
+	if width >= wideFrom {
+		cols[colRemaining].min = wideRemaining
 	}
-	out := append([]column(nil), cols...)
-	out[colAttempt].min = min(want[colAttempt], 14)
-	return out
+	glyph := column{title: "S", min: 1} // keep the glyph, drop the word
+	widths := layout(cols, width)
+	for {
+		if widths[colStatus] == 0 {
+			cols[colStatus] = glyph
+			widths = layout(cols, width)
+		}
+		// The label is what the list is for: short of its fair width, the
+		// columns that give way first for the minimums (workflow, status
+		// word, timeout) give way for it too; ON and ELAPSED do not.
+		if widths[colWait] >= cols[colWait].fair {
+			return widths
+		}
+		victim := -1
+		for i, c := range cols {
+			if widths[i] > 0 && c.drop > 0 && c.drop <= 3 && (victim < 0 || c.drop < cols[victim].drop) {
+				victim = i
+			}
+		}
+		switch victim {
+		case -1:
+			return widths
+		case colStatus:
+			cols[colStatus] = glyph
+		default:
+			cols[victim].off = true
+		}
+		widths = layout(cols, width)
+	}
 }
 
 // rowCells is a row's text per column, engine text cleaned.
@@ -118,12 +161,6 @@ func rowCells(r Row) []string {
 		Glyph(r.Phase) + " " + string(r.Phase), markPrefix(r.Marked) + Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
 		r.Remaining, r.Attempt, r.Timeout, r.Elapsed,
 	}
-}
-
-func withStatusGlyph() []column {
-	cols := append([]column(nil), listColumns...)
-	cols[colStatus] = column{title: "S", min: 1}
-	return cols
 }
 
 func titles(widths []int) []string {
@@ -147,12 +184,13 @@ func renderRow(r Row, cells []string, widths []int, width int, st Styles) string
 	if widths[colTimeout] == 0 && r.TimeoutRisk {
 		cells[colRemaining] = "⚠ " + cells[colRemaining] // the warning outlives its column
 	}
-	if r.Selected {
-		// One style over the plain line: inner colours would end the reverse video.
-		return st.Selected.Render(fit(joinCells(cells, widths), width))
-	}
+	cells[colRemaining] = shortOverdue(cells[colRemaining], widths[colRemaining])
 	for i, c := range cells {
 		cells[i] = fitCell(i, c, widths[i])
+	}
+	if r.Selected {
+		// One style over the plain line: inner colours would end the reverse video.
+		return st.Selected.Render(fit(joinFitted(cells, widths), width))
 	}
 	cells[colStatus] = st.Phase[r.Phase].Render(cells[colStatus])
 	if r.Overdue {
@@ -164,6 +202,12 @@ func renderRow(r Row, cells []string, widths []int, width int, st Styles) string
 		cells[colTimeout] = st.Warn.Render(cells[colTimeout])
 	}
 	cells[colOn] = st.Dim.Render(cells[colOn])
+	return joinFitted(cells, widths)
+}
+
+// joinFitted joins cells already fitted to their widths, skipping the
+// dropped columns.
+func joinFitted(cells []string, widths []int) string {
 	parts := make([]string, 0, len(cells))
 	for i, c := range cells {
 		if widths[i] > 0 {
@@ -171,6 +215,18 @@ func renderRow(r Row, cells []string, widths []int, width int, st Styles) string
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// shortOverdue turns "overdue 3m2s" into "-3m2s" when the column is too
+// narrow for the words: a negative time left reads as overdue.
+func shortOverdue(s string, w int) string {
+	if rest, ok := strings.CutPrefix(s, "overdue "); ok && safeWidth(s) > w {
+		return "-" + rest
+	}
+	if rest, ok := strings.CutPrefix(s, "⚠ overdue "); ok && safeWidth(s) > w {
+		return "⚠ -" + rest
+	}
+	return s
 }
 
 func markPrefix(marked bool) string {
@@ -186,8 +242,15 @@ func rightAligned(col int) bool {
 }
 
 func fitCell(col int, s string, w int) string {
-	if rightAligned(col) {
+	switch {
+	case w == 0:
+		return ""
+	case rightAligned(col):
 		return fitRight(s, w)
+	case col == colTask:
+		return fitMiddle(s, w)
+	case col == colOn:
+		return fitOn(s, w)
 	}
 	return fit(s, w)
 }
@@ -218,7 +281,20 @@ func Footer(f FooterData, width int, st Styles) string {
 	case f.Error != "":
 		return cut(prefix+st.Error.Render(Clean(f.Error)), width, "…")
 	}
-	return cut(prefix+f.Help, width, "…")
+	// Hints go whole or not at all: "esc clear filte" helps no one.
+	return prefix + FitHints(f.Help, width-safeWidth(prefix))
+}
+
+// InputFooter is the bottom line while an input has the keys (the filter):
+// the input's view, then as many whole hints as fit after it.
+func InputFooter(input, help string, width int) string {
+	width = drawable(width)
+	input = cut(input, width, "")
+	rest := width - safeWidth(input) - 3
+	if hints := FitHints(help, rest); hints != "" && rest > 0 {
+		return input + "   " + hints
+	}
+	return input
 }
 
 // HelpScreen renders the full help with notes below it, in width×height.

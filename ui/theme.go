@@ -26,6 +26,11 @@ type Styles struct {
 	Box        lipgloss.Style // the frame of dialogs and forms, as a lipgloss border
 	Edge       lipgloss.Style // the colour of a frame drawn line by line
 	Phase      map[durable.Phase]lipgloss.Style
+	Key        lipgloss.Style // a key in a help hint
+	// Mono is set when the renderer draws no colour or attributes (NO_COLOR,
+	// TERM=dumb): selection, the active tab and replaced entries then
+	// carry text marks ("> ", "[tab]", "- ") instead.
+	Mono bool
 }
 
 // NewStyles builds the styles for a renderer; adaptive colours pick their
@@ -65,6 +70,8 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 			durable.PhaseFailed:    s().Foreground(red),
 			durable.PhaseCancelled: s().Foreground(grey),
 		},
+		Key:  s().Bold(true),
+		Mono: r.ColorProfile() == termenv.Ascii,
 	}
 }
 

@@ -81,3 +81,34 @@ func FuzzCut(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFitCells: the list's middle cut and ON's key-keeping cut give
+// exactly w cells by the renderer (the tables leave room for what a
+// terminal may draw wider, as for fit); a middle cut is at most w by the
+// safe measure too and keeps the text's end.
+func FuzzFitCells(f *testing.F) {
+	for _, h := range hostile {
+		f.Add(h.s, 9)
+		f.Add("sleep 10m | event "+h.s, 17)
+	}
+	f.Add("wait-event-labelled-1795000000123", 16)
+	f.Fuzz(func(t *testing.T, s string, w int) {
+		w = w % 120
+		if w < 0 {
+			w = -w
+		}
+		s = Clean(s)
+		for name, fn := range map[string]func(string, int) string{"fitMiddle": fitMiddle, "fitOn": fitOn} {
+			out := fn(s, w)
+			if ansi.StringWidth(out) != w {
+				t.Fatalf("%s(%q, %d) = %q: %d cells by the renderer", name, s, w, out, ansi.StringWidth(out))
+			}
+		}
+		if out := strings.TrimRight(fitMiddle(s, w), " "); w >= 5 && strings.Contains(out, "…") && safeWidth(s) > w {
+			tail := out[strings.LastIndex(out, "…")+len("…"):]
+			if !strings.HasSuffix(strings.TrimRight(s, " "), tail) || safeWidth(out) > w {
+				t.Fatalf("fitMiddle(%q, %d) = %q: lost the end, or %d cells safe", s, w, out, safeWidth(out))
+			}
+		}
+	})
+}
