@@ -12,8 +12,8 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/keymap"
 	"github.com/hatchtop/hatchtop/preflight"
 	"github.com/hatchtop/hatchtop/ui"
@@ -45,7 +45,7 @@ type pending struct {
 	kind    actionKind
 	taskIDs []string
 	names   []string
-	event   client.Event  // actPush
+	event   engine.Event  // actPush
 	wakes   []string      // actPush: the tasks whose open waits the key matches
 	by      time.Duration // actTimeout
 	node    int64         // actBranch
@@ -92,7 +92,7 @@ type toast struct {
 // runAction checks, right before sending, what the engine says of each
 // task now, and sends only what that state allows: a task that finished
 // while the confirmation was open is left alone, with the reason.
-func runAction(e client.Engine, p pending) tea.Cmd {
+func runAction(e engine.Engine, p pending) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()
@@ -155,14 +155,14 @@ func runAction(e client.Engine, p pending) tea.Cmd {
 }
 
 // checkTask asks the engine for a task's state and whether it allows a.
-func checkTask(ctx context.Context, e client.Engine, a actionKind, id, name string) preflight.Checked {
+func checkTask(ctx context.Context, e engine.Engine, a actionKind, id, name string) preflight.Checked {
 	t, err := e.TaskState(ctx, id)
 	if t.Name == "" {
 		t.Name = name
 	}
 	c := preflight.Checked{ID: id, Task: t}
 	switch {
-	case errors.Is(err, client.ErrNotFound):
+	case errors.Is(err, engine.ErrNotFound):
 		c.Err = &preflight.Refusal{Action: a, Task: t.Name, Reason: "is not known to the engine (not found)"}
 	case err != nil:
 		c.Err = &preflight.Refusal{Action: a, Task: t.Name, Reason: "could not be checked with the engine (" + err.Error() + ")"}
@@ -544,7 +544,7 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 	case errors.As(msg.err, &refused), msg.err != nil && p.kind == actCancel && len(msg.sent) == 0:
 		m.say(msg.err.Error(), ui.Warning)
 		return
-	case msg.err != nil && p.kind == actTimeout && errors.Is(msg.err, client.ErrNotFound) && msg.fresh.Status == durable.StatusQueued:
+	case msg.err != nil && p.kind == actTimeout && errors.Is(msg.err, engine.ErrNotFound) && msg.fresh.Status == durable.StatusQueued:
 		m.say("refresh timeout: the engine has no running attempt of "+p.names[0]+" (it reads as queued and has not started, or just ended); nothing changed", ui.Warning)
 		return
 	case msg.err != nil:
@@ -631,9 +631,9 @@ func (m *Model) markStale(id string) {
 // actionError is the engine's message, without our wrapping noise.
 func actionError(err error) string {
 	switch {
-	case errors.Is(err, client.ErrReadOnly):
+	case errors.Is(err, engine.ErrReadOnly):
 		return "hatchtop runs read-only"
-	case errors.Is(err, client.ErrNotFound):
+	case errors.Is(err, engine.ErrNotFound):
 		return "the engine does not know this task (it may have finished): " + err.Error()
 	}
 	return err.Error()

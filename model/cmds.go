@@ -6,7 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // requestTimeout bounds every request so a slow engine cannot stack them up.
@@ -24,7 +24,7 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-func fetchVersion(e client.Engine) tea.Cmd {
+func fetchVersion(e engine.Engine) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
@@ -33,7 +33,7 @@ func fetchVersion(e client.Engine) tea.Cmd {
 	}
 }
 
-func fetchList(e client.Engine, since time.Time) tea.Cmd {
+func fetchList(e engine.Engine, since time.Time) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
@@ -42,7 +42,7 @@ func fetchList(e client.Engine, since time.Time) tea.Cmd {
 	}
 }
 
-func fetchLog(e client.Engine, taskID string) tea.Cmd {
+func fetchLog(e engine.Engine, taskID string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
@@ -51,7 +51,7 @@ func fetchLog(e client.Engine, taskID string) tea.Cmd {
 	}
 }
 
-func fetchConfig(e client.Engine, key, taskID string) tea.Cmd {
+func fetchConfig(e engine.Engine, key, taskID string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()

@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // tab is one pane of the detail.
@@ -75,7 +75,7 @@ type logLinesMsg struct {
 	err    error
 }
 
-func fetchDetail(e client.Engine, taskID string) tea.Cmd {
+func fetchDetail(e engine.Engine, taskID string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()
@@ -84,7 +84,7 @@ func fetchDetail(e client.Engine, taskID string) tea.Cmd {
 	}
 }
 
-func fetchLogLines(e client.Engine, taskID string, since time.Time) tea.Cmd {
+func fetchLogLines(e engine.Engine, taskID string, since time.Time) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()
@@ -125,7 +125,7 @@ func (m *Model) onDetail(msg detailMsg) {
 	if msg.err != nil {
 		d.infoErr = msg.err.Error()
 		d.infoRetryAt = m.now.Add(errorRetryAfter)
-		if errors.Is(msg.err, client.ErrNotFound) {
+		if errors.Is(msg.err, engine.ErrNotFound) {
 			d.infoErr = "the engine does not know this task (yet)"
 		}
 		return

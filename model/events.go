@@ -5,8 +5,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // The pacing of task-event fetches, which rebuild the time to timeout and
@@ -20,7 +20,7 @@ type eventsMsg struct {
 	err    error
 }
 
-func fetchEvents(e client.Engine, taskID string) tea.Cmd {
+func fetchEvents(e engine.Engine, taskID string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()

@@ -14,8 +14,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/keymap"
 	"github.com/hatchtop/hatchtop/preflight"
 	"github.com/hatchtop/hatchtop/ui"
@@ -294,8 +294,8 @@ func (f eventForm) parseMetadata() (map[string]string, error) {
 }
 
 // event validates the form into the event to push, or says what is wrong.
-func (f eventForm) event() (client.Event, error) {
-	ev := client.Event{Key: f.keyExact, Scope: f.scope.Value()}
+func (f eventForm) event() (engine.Event, error) {
+	ev := engine.Event{Key: f.keyExact, Scope: f.scope.Value()}
 	switch {
 	case f.keyErr != nil:
 		return ev, f.keyErr

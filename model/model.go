@@ -11,8 +11,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/keymap"
 	"github.com/hatchtop/hatchtop/store"
 	"github.com/hatchtop/hatchtop/ui"
@@ -20,7 +20,7 @@ import (
 
 // Deps is what the model is built from.
 type Deps struct {
-	Engine  client.Engine
+	Engine  engine.Engine
 	Since   time.Duration // how far back to look for active tasks
 	Refresh time.Duration // poll interval of the active list
 	Now     time.Time     // the clock's first reading; ticks move it
@@ -72,8 +72,8 @@ type taskState struct {
 
 // Model is the root state of the dashboard.
 type Model struct {
-	engine  client.Engine
-	info    client.Info
+	engine  engine.Engine
+	info    engine.Info
 	since   time.Duration
 	refresh time.Duration
 	styles  ui.Styles

@@ -9,8 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/ui"
 )
 
@@ -190,7 +190,7 @@ func (m *Model) dropTask(id string) {
 // rejected token will not heal, anything else is retried. The reason is
 // whole: the header shows the state alone, the help the reason.
 func connError(err error) ui.Conn {
-	if errors.Is(err, client.ErrUnauthorized) {
+	if errors.Is(err, engine.ErrUnauthorized) {
 		return ui.Conn{Kind: ui.Failed, Reason: "token rejected"}
 	}
 	return ui.Conn{Kind: ui.Reconnecting, Reason: err.Error()}
@@ -209,7 +209,7 @@ func (m *Model) onLog(msg logMsg) {
 		// A task just created may not be readable yet (404): try again soon.
 		st.retryAt = m.now.Add(errorRetryAfter)
 		m.sched.dueLogs.Add(msg.taskID, st.retryAt)
-		if !errors.Is(msg.err, client.ErrNotFound) {
+		if !errors.Is(msg.err, engine.ErrNotFound) {
 			m.message = "event log: " + msg.err.Error()
 		}
 		return
