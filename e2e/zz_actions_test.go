@@ -61,8 +61,7 @@ func TestSendEventWithThePrefilledKey(t *testing.T) {
 	tm.waitScreen(10*time.Second, "the form, key prefilled", func(s string) bool {
 		return strings.Contains(s, "Send an event") && strings.Contains(s, key) && strings.Contains(s, "matches 1 open wait")
 	})
-	// Invalid JSON cannot be sent.
-	tm.keys("Tab")
+	// Invalid JSON cannot be sent. The form opens on the payload.
 	tm.keys("{oops")
 	tm.waitScreen(5*time.Second, "the JSON error", func(s string) bool { return strings.Contains(s, "invalid JSON") })
 	tm.keys("C-s")
@@ -103,7 +102,7 @@ func TestScopedWaitNeedsItsScope(t *testing.T) {
 	}
 	tm.keys("e")
 	tm.waitScreen(10*time.Second, "the form", func(s string) bool { return strings.Contains(s, "Send an event") })
-	tm.keys("Tab", "Tab")
+	tm.keys("Tab") // from the payload to the scope
 	tm.keys("tenant-a")
 	tm.keys("C-s")
 	tm.confirm("scope tenant-a")
@@ -131,10 +130,10 @@ func TestCancelSleepingAndEvicted(t *testing.T) {
 	tm.keys("Space")
 	tm.waitScreen(5*time.Second, "two marks", func(s string) bool { return strings.Contains(s, "2 marked") })
 	tm.keys("c")
-	tm.confirm("Cancel 2 task(s)?")
+	tm.confirm("Cancel 2 tasks?")
 	waitStatus(t, sleeper, "CANCELLED", 30*time.Second)
 	waitStatus(t, evicted, "CANCELLED", 30*time.Second)
-	tm.waitScreen(20*time.Second, "the outcome", func(s string) bool { return strings.Contains(s, "2 task(s) cancelled") })
+	tm.waitScreen(20*time.Second, "the outcome", func(s string) bool { return strings.Contains(s, "2 tasks cancelled") })
 }
 
 // Refreshing the timeout of a task whose sleep outlasts its 30s timeout
@@ -221,11 +220,11 @@ func TestBranchFromTimeline(t *testing.T) {
 	tm := startTerm(t, 160, 45, "--refresh", "1s")
 	tm.openRow("branch me " + tag)
 	tm.keys("2")
-	tm.waitScreen(20*time.Second, "the timeline entry", func(s string) bool { return strings.Contains(rowWith(s, "branch me"), "b1 n1") })
+	tm.waitScreen(20*time.Second, "the timeline entry", func(s string) bool { return strings.Contains(rowWith(s, "branch me"), "node 1") })
 	tm.keys("b")
 	tm.confirm("restores it")
 	tm.waitScreen(30*time.Second, "the new branch in the timeline", func(s string) bool {
-		return strings.Contains(s, "b2 n1") && strings.Contains(s, "replaced by a branch")
+		return strings.Contains(s, "branch 2 node 1") && strings.Contains(s, "replaced by a branch")
 	})
 }
 
@@ -265,7 +264,9 @@ func TestReadOnly(t *testing.T) {
 		return strings.Contains(s, "send event: hatchtop runs read-only") && !strings.Contains(s, "Send an event")
 	})
 	tm.keys("?")
-	tm.waitScreen(5*time.Second, "the help marks", func(s string) bool { return strings.Contains(s, "cancel (read-only)") })
+	tm.waitScreen(5*time.Second, "the help says the actions are off", func(s string) bool {
+		return strings.Contains(s, "the keys that change the engine are off")
+	})
 	// REST may read a waiting durable task as QUEUED for a moment; either
 	// way it is not cancelled or completed.
 	if st := taskStatus(t, snapshotTaskID(t, "event")); st.Status != "RUNNING" && st.Status != "QUEUED" {

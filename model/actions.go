@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -183,7 +184,7 @@ func nothingSent(skipped []preflight.Checked) error {
 // onActionKey handles the keys that change something in the engine, from
 // the list or the detail. Each opens a form or a confirmation; nothing is
 // sent before enter on the confirmation.
-func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding) (Model, tea.Cmd) {
+func (m *Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding) tea.Cmd {
 	var kind actionKind
 	switch {
 	case key.Matches(msg, a.SendEvent):
@@ -196,26 +197,26 @@ func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding)
 		kind = actRestore
 	case key.Matches(msg, a.Replay):
 		kind = actReplay
-	case m.detail != nil && m.detail.tab == tabTimeline && key.Matches(msg, branch):
+	case m.detail() != nil && m.detail().tab == tabTimeline && key.Matches(msg, branch):
 		kind = actBranch
 	default:
-		return m, nil
+		return nil
 	}
 	if m.readOnly {
 		m.say(string(kind)+": hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
-		return m, nil
+		return nil
 	}
 	if m.busy != nil {
 		m.say("wait: "+m.busy.label+" is still in flight", ui.Warning)
-		return m, nil
+		return nil
 	}
-	if m.detail == nil && len(m.shown) == 0 && kind != actPush {
+	if m.detail() == nil && len(m.shown) == 0 && kind != actPush {
 		m.say("no task selected", ui.Warning)
-		return m, nil
+		return nil
 	}
 	id := m.selectedID
-	if m.detail != nil {
-		id = m.detail.taskID
+	if m.detail() != nil {
+		id = m.detail().taskID
 	}
 	task, _ := m.taskByID(id)
 	switch kind {
@@ -225,11 +226,11 @@ func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding)
 		if len(keys) > 0 {
 			f.target = id
 		}
-		m.form = &f
-		return m, nil
+		m.push(&f)
+		return nil
 	case actCancel:
 		ids := m.markedIDs()
-		if len(ids) == 0 || m.detail != nil {
+		if len(ids) == 0 || m.detail() != nil {
 			ids = []string{id}
 		}
 		m.ask(pending{kind: actCancel, taskIDs: ids, names: m.names(ids)})
@@ -238,14 +239,14 @@ func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding)
 		// for a while. The engine's answer decides.
 		if task.Status != "" && !task.Status.Active() {
 			m.say("refresh timeout: "+task.Name+" is "+strings.ToLower(string(task.Status))+"; only a running or evicted task has a timeout to push", ui.Warning)
-			return m, nil
+			return nil
 		}
-		m.prompt = ptr(newDurationPrompt(id, task.Name))
-		return m, nil
+		m.push(newDurationPrompt(id, task.Name, m.keys.Form))
+		return nil
 	case actRestore:
 		if !task.Evicted {
 			m.say("restore: "+task.Name+" is not evicted; only an evicted task can be restored", ui.Warning)
-			return m, nil
+			return nil
 		}
 		m.ask(pending{kind: actRestore, taskIDs: []string{id}, names: []string{task.Name}})
 	case actReplay:
@@ -254,40 +255,39 @@ func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding)
 			// task is accepted and then ignored.
 			m.say("replay: the engine replays finished tasks only and "+task.Name+" is "+string(task.Phase())+
 				"; cancel it first, or branch from a timeline entry (b)", ui.Warning)
-			return m, nil
+			return nil
 		}
 		m.ask(pending{kind: actReplay, taskIDs: []string{id}, names: []string{task.Name}})
 	case actBranch:
-		items := durable.Timeline(m.detail.entries)
+		items := durable.Timeline(m.detail().entries)
 		if len(items) == 0 {
 			m.say("branch: the event log has no entries yet", ui.Warning)
-			return m, nil
+			return nil
 		}
 		if !task.Status.Active() {
 			m.say("branch: "+task.Name+" is "+string(task.Phase())+"; replay it (R) instead", ui.Warning)
-			return m, nil
+			return nil
 		}
-		e := items[clamp(m.detail.entry, 0, len(items)-1)].Entry
+		e := items[clamp(m.detail().entry, 0, len(items)-1)].Entry
 		m.ask(pending{kind: actBranch, taskIDs: []string{id}, names: []string{task.Name}, node: e.NodeID, branch: e.BranchID, restore: task.Evicted})
 	}
-	return m, nil
+	return nil
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // onInboxSend opens the send-event form for the inbox's selected key.
-func (m Model) onInboxSend() (Model, tea.Cmd) {
+func (m *Model) onInboxSend() tea.Cmd {
 	if m.readOnly {
 		m.say("send event: hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
-		return m, nil
+		return nil
 	}
 	g, ok := m.selectedGroup()
 	if !ok || g.Sleeping {
 		m.say("send event: pick an event key; sleeps end by themselves", ui.Warning)
-		return m, nil
+		return nil
 	}
-	m.form = ptr(newEventForm([]string{g.Key}, "inbox", m.keys.Form, m.width))
-	return m, nil
+	f := newEventForm([]string{g.Key}, "inbox", m.keys.Form, m.width)
+	m.push(&f)
+	return nil
 }
 
 // taskByID is a task from the list, or the open detail's.
@@ -295,8 +295,8 @@ func (m Model) taskByID(id string) (durable.Task, bool) {
 	if st, ok := m.tasks[id]; ok {
 		return st.task, true
 	}
-	if m.detail != nil && m.detail.taskID == id && m.detail.info != nil {
-		return m.detail.info.Task, true
+	if m.detail() != nil && m.detail().taskID == id && m.detail().info != nil {
+		return m.detail().info.Task, true
 	}
 	return durable.Task{ID: id, Name: id}, false
 }
@@ -306,8 +306,8 @@ func (m Model) waitKeys(id string) []string {
 	var waits []durable.Wait
 	if st, ok := m.tasks[id]; ok {
 		waits = st.waits
-	} else if m.detail != nil && m.detail.taskID == id {
-		waits = durable.OpenWaits(m.detail.entries)
+	} else if m.detail() != nil && m.detail().taskID == id {
+		waits = durable.OpenWaits(m.detail().entries)
 	}
 	var keys []string
 	for _, w := range waits {
@@ -358,12 +358,7 @@ func (m Model) names(ids []string) []string {
 }
 
 // ask opens the confirmation of p.
-func (m *Model) ask(p pending) { m.confirm = &p }
-
-// say shows a toast in the footer.
-func (m *Model) say(text string, tone ui.Tone) {
-	m.toast = toast{text: text, tone: tone, until: m.now.Add(toastFor)}
-}
+func (m *Model) ask(p pending) { m.push(&confirmScreen{p: p}) }
 
 // confirmLines says exactly what will happen to which tasks.
 func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
@@ -389,14 +384,14 @@ func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
 		}
 		lines = append(lines,
 			ui.DialogLine{Text: "pushes event " + preflight.Escape(p.event.Key) + " (" + scope + ") with payload " + p.preview},
-			ui.DialogLine{Text: fmt.Sprintf("It should wake %d waiting task(s) hatchtop has seen; it also triggers any workflow bound to this key.", len(p.wakes))},
+			ui.DialogLine{Text: "It should wake " + count(len(p.wakes), "waiting task") + " hatchtop has seen; it also triggers any workflow bound to this key."},
 		)
 		for _, id := range p.wakes[:min(len(p.wakes), 8)] {
 			t, _ := m.taskByID(id)
 			lines = append(lines, ui.DialogLine{Text: "  " + t.Name})
 		}
 	case actCancel:
-		title = fmt.Sprintf("Cancel %d task(s)?", len(p.taskIDs))
+		title = "Cancel " + count(len(p.taskIDs), "task") + "?"
 		lines = append([]ui.DialogLine{{Text: "The engine will cancel these tasks; a cancelled task does not resume:"}}, list()...)
 	case actTimeout:
 		title = "Refresh the timeout of " + p.names[0] + "?"
@@ -408,7 +403,7 @@ func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
 		title = "Replay " + p.names[0] + "?"
 		lines = append([]ui.DialogLine{{Text: "runs the task again from the beginning (a durable task replays from node 0):"}}, list()...)
 	case actBranch:
-		title = fmt.Sprintf("Replay %s from b%d n%d?", p.names[0], p.branch, p.node)
+		title = "Replay " + p.names[0] + " from " + entryRef(p.branch, p.node) + "?"
 		lines = []ui.DialogLine{{Text: fmt.Sprintf("creates a new branch of the durable event log starting at node %d of branch %d; the task replays from there and later entries of the current branch are replaced.", p.node, p.branch)}}
 		if p.restore {
 			lines = append(lines, ui.DialogLine{Text: "The task is evicted, so hatchtop then restores it: the engine replays a branch when the task next starts."})
@@ -416,81 +411,37 @@ func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
 			lines = append(lines, ui.DialogLine{Text: "The engine replays a branch when the task next starts (after an eviction and restore, or a worker restart); the running invocation goes on meanwhile.", Tone: ui.Warning})
 		}
 	}
-	lines = append(lines, ui.DialogLine{Text: ""}, ui.DialogLine{Text: "enter confirms · esc backs out", Tone: ui.Unknown})
+	k := m.keys.Confirm
+	lines = append(lines, ui.DialogLine{Text: ""}, ui.DialogLine{Text: hints(hint(k.Yes, "confirms"), hint(k.No, "backs out")), Tone: ui.Unknown})
 	return title, lines
 }
 
-// onModalKey routes a key to the open confirmation, form or prompt.
-// Letters are typed; ctrl+c still quits, as everywhere.
-func (m Model) onModalKey(msg tea.KeyMsg) (Model, tea.Cmd) {
-	if msg.Type == tea.KeyCtrlC && m.confirm == nil {
-		return m, tea.Quit
-	}
+// confirmScreen is the one confirmation of every change: what exactly
+// will be sent, to which tasks; nothing is sent before its yes.
+type confirmScreen struct{ p pending }
+
+func (*confirmScreen) layer() layer { return dialogLayer }
+
+func (*confirmScreen) bindings(m *Model) help.KeyMap { return m.keys.Confirm }
+
+func (c *confirmScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
+	k := m.keys.Confirm
 	switch {
-	case m.confirm != nil:
-		k := m.keys.Confirm
-		switch {
-		case key.Matches(msg, k.Yes):
-			p := *m.confirm
-			m.confirm = nil
-			return m.start(p)
-		case key.Matches(msg, k.No), msg.String() == "ctrl+c":
-			kind := m.confirm.kind
-			m.confirm = nil
-			m.say(string(kind)+": backed out, nothing was sent", ui.Unknown)
-		}
-		return m, nil
-	case m.form != nil:
-		if msg.Paste {
-			// Pasted text is never a key binding; matching would render it.
-			f, cmd := m.form.Update(msg)
-			m.form = &f
-			return m, cmd
-		}
-		k := m.keys.Form
-		switch {
-		case key.Matches(msg, k.Cancel):
-			m.form = nil
-			return m, nil
-		case key.Matches(msg, k.Submit), msg.Type == tea.KeyEnter && m.form.focus != fieldPayload:
-			ev, err := m.form.event()
-			if err != nil {
-				m.say("nothing was sent: "+err.Error(), ui.Bad)
-				return m, nil
-			}
-			p := pending{kind: actPush, event: ev, wakes: m.waitersOf(ev.Key), preview: prettyPayload(ev.Payload)}
-			if slices.Contains(m.form.keys, ev.Key) {
-				p.target = m.form.target
-			}
-			m.form = nil
-			m.ask(p)
-			return m, nil
-		}
-		f, cmd := m.form.Update(msg)
-		m.form = &f
-		return m, cmd
-	case m.prompt != nil:
-		k := m.keys.Form
-		switch {
-		case key.Matches(msg, k.Cancel):
-			m.prompt = nil
-			return m, nil
-		case key.Matches(msg, k.Submit), msg.Type == tea.KeyEnter:
-			d, err := parseRefresh(m.prompt.input.Value())
-			if err != nil {
-				m.say("nothing was sent: "+err.Error(), ui.Bad)
-				return m, nil
-			}
-			p := pending{kind: actTimeout, taskIDs: []string{m.prompt.taskID}, names: []string{m.prompt.name}, by: d}
-			m.prompt = nil
-			m.ask(p)
-			return m, nil
-		}
-		p, cmd := m.prompt.Update(msg)
-		m.prompt = &p
-		return m, cmd
+	case key.Matches(msg, k.Yes):
+		m.pop()
+		next, cmd := m.start(c.p)
+		*m = next
+		return cmd
+	case key.Matches(msg, k.No):
+		m.pop()
+		m.say(string(c.p.kind)+": backed out, nothing was sent", ui.Unknown)
 	}
-	return m, nil
+	return nil
+}
+
+func (c *confirmScreen) view(m *Model) string {
+	title, lines := m.confirmLines(c.p)
+	return ui.Dialog(title, lines, m.width, m.dialogHeight(), m.styles)
 }
 
 // start sends a confirmed change. Tasks the model already knows finished
@@ -529,7 +480,7 @@ func busyLabel(p pending) string {
 	case actPush:
 		return "sending " + p.event.Key
 	case actCancel:
-		return fmt.Sprintf("cancelling %d task(s)", len(p.taskIDs))
+		return "cancelling " + count(len(p.taskIDs), "task")
 	}
 	return string(p.kind) + " " + strings.Join(p.names, ", ")
 }
@@ -553,7 +504,7 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 	}
 	switch p.kind {
 	case actPush:
-		m.say(fmt.Sprintf("event %s pushed (id %s); watching %d waiting task(s)…", p.event.Key, msg.eventID, len(p.wakes)), ui.Good)
+		m.say(fmt.Sprintf("event %s pushed (id %s); watching %s…", p.event.Key, msg.eventID, count(len(p.wakes), "waiting task")), ui.Good)
 		if len(p.wakes) > 0 {
 			m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
 			for _, id := range p.wakes {
@@ -567,7 +518,7 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 		if len(msg.skipped) > 0 {
 			note = fmt.Sprintf(", skipped %d (%s)", len(msg.skipped), preflight.SkipText(msg.skipped))
 		}
-		m.say(fmt.Sprintf("cancel of %d task(s) accepted by the engine%s; rows turn cancelled as it does", len(msg.sent), note), ui.Good)
+		m.say(fmt.Sprintf("cancel of %s accepted by the engine%s; rows turn cancelled as it does", count(len(msg.sent), "task"), note), ui.Good)
 		for _, id := range p.taskIDs {
 			delete(m.marks, id)
 		}
@@ -590,8 +541,8 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 				m.rebuildDeadline(st)
 			}
 		}
-		if m.detail != nil && m.detail.taskID == p.taskIDs[0] {
-			m.detail.infoStale = true
+		if m.detail() != nil && m.detail().taskID == p.taskIDs[0] {
+			m.detail().infoStale = true
 		}
 	case actRestore:
 		m.say("restore of "+p.names[0]+" queued (the engine always answers \"requeued\"); watching whether it leaves eviction…", ui.Good)
@@ -601,7 +552,7 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 		m.say("replay of "+p.names[0]+" accepted; the engine runs it again as a new attempt", ui.Good)
 		m.markStale(p.taskIDs[0])
 	case actBranch:
-		text := fmt.Sprintf("%s branched: new branch b%d from node %d", p.names[0], msg.newBranch, p.node)
+		text := fmt.Sprintf("%s branched: new branch %d from node %d", p.names[0], msg.newBranch, p.node)
 		switch {
 		case msg.restored:
 			text += ", and restored: the timeline shows the branch as it replays"
@@ -612,8 +563,8 @@ func (m *Model) onActionDone(msg actionDoneMsg) {
 		}
 		m.say(text, ui.Good)
 		m.markStale(p.taskIDs[0])
-		if m.detail != nil {
-			m.detail.entriesAt = time.Time{}
+		if m.detail() != nil {
+			m.detail().entriesAt = time.Time{}
 		}
 	}
 }
@@ -623,8 +574,8 @@ func (m *Model) markStale(id string) {
 		st.stale, st.eventsStale = true, true
 		m.queueChanged(id)
 	}
-	if m.detail != nil && m.detail.taskID == id {
-		m.detail.infoStale = true
+	if m.detail() != nil && m.detail().taskID == id {
+		m.detail().infoStale = true
 	}
 }
 
@@ -645,7 +596,7 @@ func (m *Model) checkWatches() {
 	for _, w := range m.watches {
 		done, text, tone := m.observe(w)
 		if done {
-			m.say(text+w.note, tone)
+			m.sayUntilNext(text+w.note, tone) // read after the fact: it stays until the next feedback
 			continue
 		}
 		keep = append(keep, w)
@@ -667,10 +618,10 @@ func (m *Model) observe(w watch) (bool, string, ui.Tone) {
 			}
 		}
 		if woke == len(p.wakes) {
-			return true, fmt.Sprintf("%s woke %d of %d waiting task(s): their waits are satisfied", p.event.Key, woke, len(p.wakes)), ui.Good
+			return true, fmt.Sprintf("%s woke %d of %s: their waits are satisfied", p.event.Key, woke, count(len(p.wakes), "waiting task")), ui.Good
 		}
 		if over {
-			return true, fmt.Sprintf("%s woke %d of %d waiting task(s) within %s; a scoped wait needs the event's scope to match", p.event.Key, woke, len(p.wakes), durable.FormatDuration(watchFor)), ui.Warning
+			return true, fmt.Sprintf("%s woke %d of %s within %s; a scoped wait needs the event's scope to match", p.event.Key, woke, count(len(p.wakes), "waiting task"), durable.FormatDuration(watchFor)), ui.Warning
 		}
 	case actCancel:
 		gone := 0
@@ -680,10 +631,10 @@ func (m *Model) observe(w watch) (bool, string, ui.Tone) {
 			}
 		}
 		if gone == len(p.taskIDs) {
-			return true, fmt.Sprintf("%d task(s) cancelled", gone), ui.Good
+			return true, count(gone, "task") + " cancelled", ui.Good
 		}
 		if over {
-			return true, fmt.Sprintf("%d of %d task(s) cancelled so far", gone, len(p.taskIDs)), ui.Warning
+			return true, fmt.Sprintf("%d of %s cancelled so far", gone, count(len(p.taskIDs), "task")), ui.Warning
 		}
 	case actRestore:
 		st, ok := m.tasks[p.taskIDs[0]]
@@ -709,28 +660,4 @@ func (m *Model) watching(id string) bool {
 		}
 	}
 	return false
-}
-
-// modalView renders the open confirmation, form or prompt over the body.
-func (m Model) modalView() (string, bool) {
-	h := max(m.height-3, 5)
-	switch {
-	case m.confirm != nil:
-		title, lines := m.confirmLines(*m.confirm)
-		return ui.Dialog(title, lines, m.width, h, m.styles), true
-	case m.form != nil:
-		k := m.form.keyExact
-		title := "Send an event"
-		if m.form.origin != "" {
-			title += " · from " + m.form.origin
-		}
-		return ui.Dialog(title, m.form.lines(len(m.waitersOf(k))), m.width, h, m.styles), true
-	case m.prompt != nil:
-		var timeoutAt time.Time
-		if st, ok := m.tasks[m.prompt.taskID]; ok {
-			timeoutAt, _ = m.timeoutAt(st)
-		}
-		return ui.Dialog("Refresh timeout", m.prompt.lines(timeoutAt, m.now), m.width, h, m.styles), true
-	}
-	return "", false
 }

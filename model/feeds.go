@@ -112,7 +112,7 @@ func (m *Model) wantedRuns() []string {
 			out = append(out, st.task.RunID)
 		}
 	}
-	if m.detail != nil {
+	if m.detail() != nil {
 		if task, ok := m.detailTask(); ok && task.RunID != "" {
 			out = append(out, task.RunID)
 		}
@@ -192,8 +192,8 @@ func (m *Model) onFeed(u engine.FeedUpdate) {
 		st.eventsStale = true
 		m.queueChanged(ev.TaskID)
 	}
-	if m.detail != nil && (m.detail.taskID == ev.TaskID || ev.Kind == durable.RunFinished) {
-		m.detail.infoStale = true
+	if m.detail() != nil && (m.detail().taskID == ev.TaskID || ev.Kind == durable.RunFinished) {
+		m.detail().infoStale = true
 	}
 }
 

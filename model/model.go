@@ -37,14 +37,6 @@ type Deps struct {
 	WholeList bool
 }
 
-// view is the screen on show.
-type view int
-
-const (
-	viewList view = iota
-	viewInbox
-)
-
 // taskState is what the model knows of one active task.
 type taskState struct {
 	task    durable.Task
@@ -97,13 +89,11 @@ type Model struct {
 	offset     int          // first shown row on screen
 	selectedID string       // keeps the cursor on its task across reloads
 
-	filter    textinput.Model
-	filtering bool
-	showHelp  bool
+	filter textinput.Model
 
-	view    view
-	detail  *detailState // the open detail, over any view
-	inbox   inboxState
+	// stack is what is on show: the list at the bottom, the top screen
+	// gets the keys (screen.go).
+	stack   []screen
 	streams map[string]*streamBuf // put_stream output by task id
 
 	feeds       Feeds
@@ -115,11 +105,9 @@ type Model struct {
 
 	readOnly bool
 	marks    map[string]bool // tasks marked for a bulk cancel
-	form     *eventForm
-	prompt   *durationPrompt
-	confirm  *pending
 	busy     *busyState
 	toast    toast
+	notes    []note // the last feedback, for the messages screen
 	watches  []watch
 
 	sched     scheduler
@@ -160,6 +148,7 @@ func New(d Deps) Model {
 		tasks:   map[string]*taskState{},
 		index:   store.New(),
 		filter:  fi,
+		stack:   []screen{&listScreen{}},
 		sched:   newScheduler(),
 		tick:    tick,
 

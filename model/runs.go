@@ -185,10 +185,10 @@ func (m *Model) onRunFinished(f engine.RunFinished) {
 		if st == nil || !st.task.Status.Active() {
 			continue
 		}
-		if m.detail != nil && m.detail.taskID == id {
-			m.detail.infoStale = true
+		if m.detail() != nil && m.detail().taskID == id {
+			m.detail().infoStale = true
 		}
-		if slices.Contains(visible, id) || (m.detail != nil && m.detail.taskID == id) {
+		if slices.Contains(visible, id) || (m.detail() != nil && m.detail().taskID == id) {
 			m.setStatus(st, final)
 			continue
 		}

@@ -20,7 +20,7 @@ const detailChrome = ui.DetailChromeHeight + 1
 const timeFormat = "15:04:05"
 
 func (m Model) detailView() string {
-	d := m.detail
+	d := m.detail()
 	task, _ := m.detailTask()
 	head := ui.DetailHead{Task: task.Name, Phase: task.Phase(), Status: string(task.Phase()), Active: int(d.tab)}
 	if task.Name == "" {
@@ -41,13 +41,12 @@ func (m Model) detailView() string {
 	note, lines := m.detailPane(body)
 	return ui.Header(m.headerData(), m.width, m.styles) + "\n" +
 		ui.DetailHeader(head, m.width, m.styles) + "\n" +
-		ui.Pane(note, lines, body+1, m.width, m.styles) + "\n" +
-		m.footer()
+		ui.Pane(note, lines, body+1, m.width, m.styles)
 }
 
 // detailPane is the current tab's note and the lines on screen.
 func (m Model) detailPane(h int) (string, []string) {
-	d := m.detail
+	d := m.detail()
 	switch d.tab {
 	case tabStream:
 		// Only the lines on screen are built: a stream keeps 2000.
@@ -106,10 +105,11 @@ func (m Model) detailPane(h int) (string, []string) {
 }
 
 func (m Model) followNote() string {
-	if m.detail.follow {
-		return " · following (f to stop)"
+	f := m.keys.Detail.Follow.Help().Key
+	if m.detail().follow {
+		return " · following (" + f + " to stop)"
 	}
-	return " · paused (f to follow)"
+	return " · paused (" + f + " to follow)"
 }
 
 // windowRange is the [from, to) of h lines out of total starting at
@@ -131,7 +131,7 @@ func window(all []string, scroll, h int, follow bool) []string {
 
 // detailLineCount is the length of the current tab's content.
 func (m Model) detailLineCount() int {
-	d := m.detail
+	d := m.detail()
 	switch d.tab {
 	case tabStream:
 		if b := m.streams[d.taskID]; b != nil {
@@ -148,17 +148,17 @@ func (m Model) detailLineCount() int {
 
 // detailLines renders the overview or data tab whole; both are small.
 func (m Model) detailLines() []string {
-	if m.detail.tab == tabData {
+	if m.detail().tab == tabData {
 		return ui.SectionLines(m.dataSections(), m.width, m.styles)
 	}
 	return ui.SectionLines(m.overviewSections(), m.width, m.styles)
 }
 
 func (m Model) detailConfig() durable.Config {
-	if m.detail.info != nil && (m.detail.info.Config.MaxRetries >= 0 || m.detail.info.Config.Timeout > 0) {
-		return m.detail.info.Config
+	if m.detail().info != nil && (m.detail().info.Config.MaxRetries >= 0 || m.detail().info.Config.Timeout > 0) {
+		return m.detail().info.Config
 	}
-	if st, ok := m.tasks[m.detail.taskID]; ok {
+	if st, ok := m.tasks[m.detail().taskID]; ok {
 		if cfg, ok := m.sched.configs[st.cfgKey]; ok {
 			return cfg
 		}
@@ -167,23 +167,23 @@ func (m Model) detailConfig() durable.Config {
 }
 
 func (m Model) detailEvents() []durable.TaskEvent {
-	if m.detail.info != nil {
-		return m.detail.info.Events
+	if m.detail().info != nil {
+		return m.detail().info.Events
 	}
-	if st, ok := m.tasks[m.detail.taskID]; ok {
+	if st, ok := m.tasks[m.detail().taskID]; ok {
 		return st.events
 	}
 	return nil
 }
 
-func (m Model) detailWaits() []durable.Wait { return durable.OpenWaits(m.detail.entries) }
+func (m Model) detailWaits() []durable.Wait { return durable.OpenWaits(m.detail().entries) }
 
 func (m Model) eviction() durable.Eviction { return durable.EvictionOf(m.detailEvents()) }
 
 // detailTimeoutAt is the execution deadline of the open task: the one its
 // row keeps (a task that left the list has finished and has none).
 func (m Model) detailTimeoutAt() (time.Time, bool) {
-	if st, ok := m.tasks[m.detail.taskID]; ok {
+	if st, ok := m.tasks[m.detail().taskID]; ok {
 		return m.timeoutAt(st)
 	}
 	return time.Time{}, false
@@ -223,7 +223,7 @@ func stamp(t time.Time, now time.Time) string {
 // overviewSections is every Context attribute the engine lets an outsider
 // read, and what is unknown says so.
 func (m Model) overviewSections() []ui.Section {
-	d := m.detail
+	d := m.detail()
 	task, _ := m.detailTask()
 	info := d.info
 	cfg := m.detailConfig()
@@ -320,7 +320,7 @@ func (m Model) overviewSections() []ui.Section {
 			if c := durable.Countdown(w, m.now); c != "" {
 				v += " · " + c
 			}
-			ws.Fields = append(ws.Fields, ui.Field{Name: fmt.Sprintf("b%d n%d", w.Key.Branch, w.Key.Node), Value: v})
+			ws.Fields = append(ws.Fields, ui.Field{Name: entryRef(w.Key.Branch, w.Key.Node), Value: v})
 		}
 		secs = append(secs, ws)
 	}
@@ -387,7 +387,7 @@ func metadataFields(md map[string]any) []ui.Field {
 // dataSections is the input, output, errors and the outputs of the run's
 // other tasks, pretty-printed.
 func (m Model) dataSections() []ui.Section {
-	info := m.detail.info
+	info := m.detail().info
 	if info == nil {
 		return []ui.Section{{Title: "data", Fields: []ui.Field{{Name: "input", Value: "loading…", Tone: ui.Unknown}}}}
 	}
@@ -442,13 +442,13 @@ func jsonField(name string, raw json.RawMessage, none string) ui.Field {
 
 // timelineRows turns the event log into the timeline's rows.
 func (m Model) timelineRows() []ui.TimelineRow {
-	d := m.detail
+	d := m.detail()
 	items := durable.Timeline(d.entries)
 	rows := make([]ui.TimelineRow, 0, len(items))
 	for i, it := range items {
 		e := it.Entry
 		r := ui.TimelineRow{
-			Ref:        fmt.Sprintf("b%d n%d", e.BranchID, e.NodeID),
+			Ref:        entryRef(e.BranchID, e.NodeID),
 			Kind:       string(e.Kind),
 			Label:      e.Label,
 			Registered: e.InsertedAt.Local().Format(timeFormat),
@@ -456,7 +456,7 @@ func (m Model) timelineRows() []ui.TimelineRow {
 			Selected:   i == d.entry,
 		}
 		if it.Folded > 1 {
-			r.Ref = fmt.Sprintf("b%d n%d-%d", e.BranchID, e.NodeID, it.LastNode)
+			r.Ref = entryRef(e.BranchID, e.NodeID) + fmt.Sprintf("-%d", it.LastNode)
 			r.Kind = fmt.Sprintf("MEMO ×%d", it.Folded)
 		}
 		if e.Kind != durable.EntryMemo {
