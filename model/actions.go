@@ -90,67 +90,17 @@ type toast struct {
 	until time.Time
 }
 
-// runAction checks, right before sending, what the engine says of each
-// task now, and sends only what that state allows: a task that finished
-// while the confirmation was open is left alone, with the reason.
+// runAction sends a confirmed change; its row re-reads, right before
+// sending, what the engine says of each task now, and sends only what
+// that state allows: a task that finished while the confirmation was open
+// is left alone, with the reason.
 func runAction(e engine.Engine, p pending) tea.Cmd {
+	send := actionOf(p.kind).send
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()
 		done := actionDoneMsg{p: p}
-		if p.kind == actCancel {
-			checked := append([]preflight.Checked(nil), p.skipped...)
-			for i, id := range p.taskIDs {
-				checked = append(checked, checkTask(ctx, e, actCancel, id, p.names[i]))
-			}
-			done.sent, done.skipped = preflight.Split(checked)
-			if len(done.sent) == 0 {
-				done.err = nothingSent(done.skipped)
-				return done
-			}
-			done.err = e.Cancel(ctx, done.sent...)
-			return done
-		}
-		id, name := p.target, ""
-		if p.kind != actPush {
-			id, name = p.taskIDs[0], p.names[0]
-		}
-		if id != "" {
-			c := checkTask(ctx, e, p.kind, id, name)
-			if c.Err != nil {
-				done.err = c.Err
-				return done
-			}
-			done.fresh = c.Task
-		}
-		switch p.kind {
-		case actPush:
-			if p.target != "" {
-				entries, err := e.EventLog(ctx, p.target)
-				if err != nil {
-					done.err = &preflight.Refusal{Action: actPush, Task: done.fresh.Name, Reason: "has an event log the engine did not return (" + err.Error() + ")"}
-					return done
-				}
-				if !preflight.StillWaitsOn(entries, p.event.Key) {
-					done.err = &preflight.Refusal{Action: actPush, Task: done.fresh.Name, Reason: "no longer waits on " + preflight.Escape(p.event.Key) + " (its wait was satisfied or replaced)"}
-					return done
-				}
-			}
-			done.eventID, done.err = e.PushEvent(ctx, p.event)
-		case actTimeout:
-			done.timeoutAt, done.err = e.RefreshTimeout(ctx, id, p.by)
-		case actRestore:
-			done.err = e.RestoreEvicted(ctx, id)
-		case actReplay:
-			done.err = e.Replay(ctx, id)
-		case actBranch:
-			done.newBranch, done.err = e.Branch(ctx, id, p.node, p.branch)
-			// Restore what is evicted now, not what was when the dialog opened.
-			if done.err == nil && done.fresh.Evicted {
-				done.err = e.RestoreEvicted(ctx, id)
-				done.restored = done.err == nil
-			}
-		}
+		send(ctx, e, p, &done)
 		return done
 	}
 }
@@ -182,95 +132,37 @@ func nothingSent(skipped []preflight.Checked) error {
 }
 
 // onActionKey handles the keys that change something in the engine, from
-// the list or the detail. Each opens a form or a confirmation; nothing is
-// sent before enter on the confirmation.
+// the list or the detail: the row of the key pressed opens its form or
+// confirmation; nothing is sent before the confirmation's yes. The keys
+// match even when switched off, so that pressing one says why it does
+// nothing.
 func (m *Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding) tea.Cmd {
-	var kind actionKind
+	var row *action
+	for i := range actions {
+		if key.Matches(msg, actions[i].binding(a, branch)) {
+			row = &actions[i]
+			break
+		}
+	}
 	switch {
-	case key.Matches(msg, a.SendEvent):
-		kind = actPush
-	case key.Matches(msg, a.Cancel):
-		kind = actCancel
-	case key.Matches(msg, a.Timeout):
-		kind = actTimeout
-	case key.Matches(msg, a.Restore):
-		kind = actRestore
-	case key.Matches(msg, a.Replay):
-		kind = actReplay
-	case m.detail() != nil && m.detail().tab == tabTimeline && key.Matches(msg, branch):
-		kind = actBranch
-	default:
+	case row == nil:
 		return nil
-	}
-	if m.readOnly {
-		m.say(string(kind)+": hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
+	case m.readOnly:
+		m.say(string(row.kind)+": hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
 		return nil
-	}
-	if m.busy != nil {
+	case m.busy != nil:
 		m.say("wait: "+m.busy.label+" is still in flight", ui.Warning)
 		return nil
-	}
-	if m.detail() == nil && len(m.shown) == 0 && kind != actPush {
+	case m.detail() == nil && len(m.shown) == 0 && row.kind != actPush:
 		m.say("no task selected", ui.Warning)
 		return nil
 	}
 	id := m.selectedID
-	if m.detail() != nil {
-		id = m.detail().taskID
+	if d := m.detail(); d != nil {
+		id = d.taskID
 	}
 	task, _ := m.taskByID(id)
-	switch kind {
-	case actPush:
-		keys := m.waitKeys(id)
-		f := newEventForm(keys, task.Name, m.keys.Form, m.width)
-		if len(keys) > 0 {
-			f.target = id
-		}
-		m.push(&f)
-		return nil
-	case actCancel:
-		ids := m.markedIDs()
-		if len(ids) == 0 || m.detail() != nil {
-			ids = []string{id}
-		}
-		m.ask(pending{kind: actCancel, taskIDs: ids, names: m.names(ids)})
-	case actTimeout:
-		// Not on QUEUED: REST reads a task that has just started as queued
-		// for a while. The engine's answer decides.
-		if task.Status != "" && !task.Status.Active() {
-			m.say("refresh timeout: "+task.Name+" is "+strings.ToLower(string(task.Status))+"; only a running or evicted task has a timeout to push", ui.Warning)
-			return nil
-		}
-		m.push(newDurationPrompt(id, task.Name, m.keys.Form))
-		return nil
-	case actRestore:
-		if !task.Evicted {
-			m.say("restore: "+task.Name+" is not evicted; only an evicted task can be restored", ui.Warning)
-			return nil
-		}
-		m.ask(pending{kind: actRestore, taskIDs: []string{id}, names: []string{task.Name}})
-	case actReplay:
-		if task.Status.Active() {
-			// Seen on v0.105.0: a replay of a queued, running or evicted
-			// task is accepted and then ignored.
-			m.say("replay: the engine replays finished tasks only and "+task.Name+" is "+string(task.Phase())+
-				"; cancel it first, or branch from a timeline entry (b)", ui.Warning)
-			return nil
-		}
-		m.ask(pending{kind: actReplay, taskIDs: []string{id}, names: []string{task.Name}})
-	case actBranch:
-		items := durable.Timeline(m.detail().entries)
-		if len(items) == 0 {
-			m.say("branch: the event log has no entries yet", ui.Warning)
-			return nil
-		}
-		if !task.Status.Active() {
-			m.say("branch: "+task.Name+" is "+string(task.Phase())+"; replay it (R) instead", ui.Warning)
-			return nil
-		}
-		e := items[clamp(m.detail().entry, 0, len(items)-1)].Entry
-		m.ask(pending{kind: actBranch, taskIDs: []string{id}, names: []string{task.Name}, node: e.NodeID, branch: e.BranchID, restore: task.Evicted})
-	}
+	row.open(m, id, task)
 	return nil
 }
 
@@ -362,55 +254,7 @@ func (m *Model) ask(p pending) { m.push(&confirmScreen{p: p}) }
 
 // confirmLines says exactly what will happen to which tasks.
 func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
-	list := func() []ui.DialogLine {
-		var out []ui.DialogLine
-		for i, n := range p.names {
-			if i == 8 {
-				out = append(out, ui.DialogLine{Text: fmt.Sprintf("  … and %d more", len(p.names)-8)})
-				break
-			}
-			out = append(out, ui.DialogLine{Text: "  " + n + "  (" + p.taskIDs[i] + ")"})
-		}
-		return out
-	}
-	var title string
-	var lines []ui.DialogLine
-	switch p.kind {
-	case actPush:
-		title = "Send event " + preflight.Escape(p.event.Key) + "?"
-		scope := "no scope"
-		if p.event.Scope != "" {
-			scope = "scope " + preflight.Escape(p.event.Scope)
-		}
-		lines = append(lines,
-			ui.DialogLine{Text: "pushes event " + preflight.Escape(p.event.Key) + " (" + scope + ") with payload " + p.preview},
-			ui.DialogLine{Text: "It should wake " + count(len(p.wakes), "waiting task") + " hatchtop has seen; it also triggers any workflow bound to this key."},
-		)
-		for _, id := range p.wakes[:min(len(p.wakes), 8)] {
-			t, _ := m.taskByID(id)
-			lines = append(lines, ui.DialogLine{Text: "  " + t.Name})
-		}
-	case actCancel:
-		title = "Cancel " + count(len(p.taskIDs), "task") + "?"
-		lines = append([]ui.DialogLine{{Text: "The engine will cancel these tasks; a cancelled task does not resume:"}}, list()...)
-	case actTimeout:
-		title = "Refresh the timeout of " + p.names[0] + "?"
-		lines = []ui.DialogLine{{Text: "adds " + durable.FormatDuration(p.by) + " to its current execution deadline (Dispatcher.RefreshTimeout)."}}
-	case actRestore:
-		title = "Restore " + p.names[0] + "?"
-		lines = []ui.DialogLine{{Text: "queues the evicted task to run again on a worker; it replays its durable log and goes on waiting."}}
-	case actReplay:
-		title = "Replay " + p.names[0] + "?"
-		lines = append([]ui.DialogLine{{Text: "runs the task again from the beginning (a durable task replays from node 0):"}}, list()...)
-	case actBranch:
-		title = "Replay " + p.names[0] + " from " + entryRef(p.branch, p.node) + "?"
-		lines = []ui.DialogLine{{Text: fmt.Sprintf("creates a new branch of the durable event log starting at node %d of branch %d; the task replays from there and later entries of the current branch are replaced.", p.node, p.branch)}}
-		if p.restore {
-			lines = append(lines, ui.DialogLine{Text: "The task is evicted, so hatchtop then restores it: the engine replays a branch when the task next starts."})
-		} else {
-			lines = append(lines, ui.DialogLine{Text: "The engine replays a branch when the task next starts (after an eviction and restore, or a worker restart); the running invocation goes on meanwhile.", Tone: ui.Warning})
-		}
-	}
+	title, lines := actionOf(p.kind).confirm(m, p)
 	k := m.keys.Confirm
 	lines = append(lines, ui.DialogLine{Text: ""}, ui.DialogLine{Text: hints(hint(k.Yes, "confirms"), hint(k.No, "backs out")), Tone: ui.Unknown})
 	return title, lines
@@ -447,7 +291,8 @@ func (c *confirmScreen) view(m *Model) string {
 // start sends a confirmed change. Tasks the model already knows finished
 // are left out at once; the Cmd checks the rest with the engine.
 func (m Model) start(p pending) (Model, tea.Cmd) {
-	if p.kind != actPush && p.kind != actReplay {
+	row := actionOf(p.kind)
+	if !row.keepsFinished {
 		var ids, names []string
 		for i, id := range p.taskIDs {
 			t, _ := m.taskByID(id)
@@ -465,7 +310,7 @@ func (m Model) start(p pending) (Model, tea.Cmd) {
 		p.taskIDs, p.names = ids, names
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	m.busy = &busyState{label: busyLabel(p), spin: sp}
+	m.busy = &busyState{label: row.busy(p), spin: sp}
 	return m, tea.Batch(runAction(m.engine, p), sp.Tick)
 }
 
@@ -475,98 +320,29 @@ type busyState struct {
 	spin  spinner.Model
 }
 
-func busyLabel(p pending) string {
-	switch p.kind {
-	case actPush:
-		return "sending " + p.event.Key
-	case actCancel:
-		return "cancelling " + count(len(p.taskIDs), "task")
-	}
-	return string(p.kind) + " " + strings.Join(p.names, ", ")
-}
-
 // onActionDone shows what the engine answered and starts watching for
 // what it does not prove.
 func (m *Model) onActionDone(msg actionDoneMsg) {
 	m.busy = nil
 	p := msg.p
+	row := actionOf(p.kind)
 	var refused *preflight.Refusal
 	switch {
-	case errors.As(msg.err, &refused), msg.err != nil && p.kind == actCancel && len(msg.sent) == 0:
+	case errors.As(msg.err, &refused):
 		m.say(msg.err.Error(), ui.Warning)
 		return
-	case msg.err != nil && p.kind == actTimeout && errors.Is(msg.err, engine.ErrNotFound) && msg.fresh.Status == durable.StatusQueued:
-		m.say("refresh timeout: the engine has no running attempt of "+p.names[0]+" (it reads as queued and has not started, or just ended); nothing changed", ui.Warning)
+	case msg.err != nil && row.nothingDone != nil:
+		if text, ok := row.nothingDone(msg); ok {
+			m.say(text, ui.Warning)
+			return
+		}
+		m.say(string(p.kind)+" failed: "+actionError(msg.err), ui.Bad)
 		return
 	case msg.err != nil:
 		m.say(string(p.kind)+" failed: "+actionError(msg.err), ui.Bad)
 		return
 	}
-	switch p.kind {
-	case actPush:
-		m.say(fmt.Sprintf("event %s pushed (id %s); watching %s…", p.event.Key, msg.eventID, count(len(p.wakes), "waiting task")), ui.Good)
-		if len(p.wakes) > 0 {
-			m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
-			for _, id := range p.wakes {
-				if st, ok := m.tasks[id]; ok {
-					st.stale = true
-				}
-			}
-		}
-	case actCancel:
-		note := ""
-		if len(msg.skipped) > 0 {
-			note = fmt.Sprintf(", skipped %d (%s)", len(msg.skipped), preflight.SkipText(msg.skipped))
-		}
-		m.say(fmt.Sprintf("cancel of %s accepted by the engine%s; rows turn cancelled as it does", count(len(msg.sent), "task"), note), ui.Good)
-		for _, id := range p.taskIDs {
-			delete(m.marks, id)
-		}
-		for _, c := range msg.skipped {
-			delete(m.marks, c.ID)
-		}
-		sent := p
-		sent.taskIDs = msg.sent
-		m.watches = append(m.watches, watch{p: sent, until: m.now.Add(watchFor), note: note})
-	case actTimeout:
-		text := "timeout of " + p.names[0] + " refreshed"
-		if !msg.timeoutAt.IsZero() {
-			text += ": the engine says it now times out " + atText(msg.timeoutAt, m.now)
-		}
-		m.say(text, ui.Good)
-		if st, ok := m.tasks[p.taskIDs[0]]; ok {
-			st.eventsStale = true
-			if msg.timeoutAt.After(st.timeoutHint) {
-				st.timeoutHint = msg.timeoutAt
-				m.rebuildDeadline(st)
-			}
-		}
-		if m.detail() != nil && m.detail().taskID == p.taskIDs[0] {
-			m.detail().infoStale = true
-		}
-	case actRestore:
-		m.say("restore of "+p.names[0]+" queued (the engine always answers \"requeued\"); watching whether it leaves eviction…", ui.Good)
-		m.watches = append(m.watches, watch{p: p, until: m.now.Add(2 * watchFor)})
-		m.markStale(p.taskIDs[0])
-	case actReplay:
-		m.say("replay of "+p.names[0]+" accepted; the engine runs it again as a new attempt", ui.Good)
-		m.markStale(p.taskIDs[0])
-	case actBranch:
-		text := fmt.Sprintf("%s branched: new branch %d from node %d", p.names[0], msg.newBranch, p.node)
-		switch {
-		case msg.restored:
-			text += ", and restored: the timeline shows the branch as it replays"
-		case p.restore:
-			text += "; not restored, as it is no longer evicted: it replays from there when the task next starts"
-		default:
-			text += "; it replays from there when the task next starts"
-		}
-		m.say(text, ui.Good)
-		m.markStale(p.taskIDs[0])
-		if m.detail() != nil {
-			m.detail().entriesAt = time.Time{}
-		}
-	}
+	row.answered(m, msg)
 }
 
 func (m *Model) markStale(id string) {
@@ -606,49 +382,10 @@ func (m *Model) checkWatches() {
 
 // observe says whether a watch's effect showed, or its time ran out.
 func (m *Model) observe(w watch) (bool, string, ui.Tone) {
-	p := w.p
-	over := !m.now.Before(w.until)
-	switch p.kind {
-	case actPush:
-		woke := 0
-		for _, id := range p.wakes {
-			st, ok := m.tasks[id]
-			if !ok || !st.task.Status.Active() || !slices.ContainsFunc(st.waits, func(wt durable.Wait) bool { return slices.Contains(wt.EventKeys, p.event.Key) }) {
-				woke++
-			}
-		}
-		if woke == len(p.wakes) {
-			return true, fmt.Sprintf("%s woke %d of %s: their waits are satisfied", p.event.Key, woke, count(len(p.wakes), "waiting task")), ui.Good
-		}
-		if over {
-			return true, fmt.Sprintf("%s woke %d of %s within %s; a scoped wait needs the event's scope to match", p.event.Key, woke, count(len(p.wakes), "waiting task"), durable.FormatDuration(watchFor)), ui.Warning
-		}
-	case actCancel:
-		gone := 0
-		for _, id := range p.taskIDs {
-			if st, ok := m.tasks[id]; !ok || st.task.Status == durable.StatusCancelled {
-				gone++
-			}
-		}
-		if gone == len(p.taskIDs) {
-			return true, count(gone, "task") + " cancelled", ui.Good
-		}
-		if over {
-			return true, fmt.Sprintf("%d of %s cancelled so far", gone, count(len(p.taskIDs), "task")), ui.Warning
-		}
-	case actRestore:
-		st, ok := m.tasks[p.taskIDs[0]]
-		if ok && !st.task.Evicted {
-			return true, p.names[0] + " restored: no longer evicted", ui.Good
-		}
-		if !ok {
-			return true, p.names[0] + " left the active list", ui.Good
-		}
-		if over {
-			return true, p.names[0] + " is still evicted; the engine skips tasks that are not evicted or already queued", ui.Warning
-		}
+	if obs := actionOf(w.p.kind).observe; obs != nil {
+		return obs(m, w, !m.now.Before(w.until))
 	}
-	return false, "", ui.Plain
+	return true, "", ui.Plain
 }
 
 // watching reports whether a task's log should be polled briskly because
