@@ -178,6 +178,7 @@ func (m *Model) onInboxSend() tea.Cmd {
 		return nil
 	}
 	f := newEventForm([]string{g.Key}, "inbox", m.keys.Form, m.width)
+	f.rememberScope(m.scopes)
 	m.push(&f)
 	return nil
 }

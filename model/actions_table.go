@@ -92,6 +92,7 @@ var pushAction = action{
 		if len(keys) > 0 {
 			f.target = id
 		}
+		f.rememberScope(m.scopes)
 		m.push(&f)
 	},
 	confirm: func(m Model, p pending) (string, []ui.DialogLine) {
@@ -134,6 +135,11 @@ var pushAction = action{
 	answered: func(m *Model, msg actionDoneMsg) {
 		p := msg.p
 		m.say(fmt.Sprintf("event %s pushed (id %s); watching %s…", p.event.Key, msg.eventID, count(len(p.wakes), "waiting task")), ui.Good)
+		if p.event.Scope != "" {
+			m.scopes[p.event.Key] = p.event.Scope
+		} else {
+			delete(m.scopes, p.event.Key)
+		}
 		if len(p.wakes) > 0 {
 			m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
 			for _, id := range p.wakes {

@@ -40,18 +40,19 @@ const (
 // as it is (control characters) or that hatchtop refuses to send is shown
 // escaped and refused, never altered and sent.
 type eventForm struct {
-	keys     []string // candidate keys from the wait or the inbox group, exact
-	keyShown []string // what the key field shows for each: escaped when unsendable
-	keyErrs  []error  // why each candidate cannot be sent; nil when it can
-	keyIdx   int
-	origin   string // what it was opened from, for the title
-	target   string // the task it was opened for; "" from the inbox
-	key      textinput.Model
-	payload  textarea.Model
-	scope    textinput.Model
-	meta     textinput.Model
-	focus    int
-	km       keymap.Form
+	keys      []string // candidate keys from the wait or the inbox group, exact
+	keyShown  []string // what the key field shows for each: escaped when unsendable
+	keyErrs   []error  // why each candidate cannot be sent; nil when it can
+	keyIdx    int
+	origin    string // what it was opened from, for the title
+	scopeNote string // where a prefilled scope came from
+	target    string // the task it was opened for; "" from the inbox
+	key       textinput.Model
+	payload   textarea.Model
+	scope     textinput.Model
+	meta      textinput.Model
+	focus     int
+	km        keymap.Form
 
 	// The payload is checked once per change, here, never per frame.
 	pasted      string // a paste too big for the editor, held as it is
@@ -116,6 +117,19 @@ func newEventForm(keys []string, origin string, km keymap.Form, width int) event
 	f.checkPayload()
 	f.checkFields()
 	return f
+}
+
+// rememberScope prefills the scope last sent with the form's key: the
+// engine does not say which waits are scoped, the user's last push does.
+func (f *eventForm) rememberScope(scopes map[string]string) {
+	if len(f.keys) == 0 {
+		return
+	}
+	if sc, ok := scopes[f.keys[0]]; ok && sc != "" {
+		f.scope.SetValue(sc)
+		f.scopeNote = "prefilled with the scope of your last push of this key"
+		f.checkFields()
+	}
 }
 
 func (f *eventForm) resize(width int) {
@@ -359,6 +373,8 @@ func (f eventForm) lines(wakes int) []ui.DialogLine {
 	)
 	if f.scopeErr != nil {
 		out = append(out, ui.DialogLine{Text: f.scopeErr.Error(), Tone: ui.Bad})
+	} else if f.scopeNote != "" {
+		out = append(out, ui.DialogLine{Text: f.scopeNote, Tone: ui.Good})
 	}
 	out = append(out,
 		ui.DialogLine{Text: ""},

@@ -60,7 +60,8 @@ func (m Model) inboxFreshness() string {
 	if !oldest.IsZero() {
 		s += ", oldest " + durable.FormatDuration(m.now.Sub(oldest).Truncate(time.Second)) + " ago"
 	}
-	return s
+	// The engine's log does not show a wait's scope: say it where the key is picked.
+	return s + " · a scoped wait needs the event's exact scope"
 }
 
 // inbox is the open inbox, the topmost on the stack; nil when none.

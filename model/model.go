@@ -104,7 +104,8 @@ type Model struct {
 	timeoutWarn time.Duration
 
 	readOnly bool
-	marks    map[string]bool // tasks marked for a bulk cancel
+	marks    map[string]bool   // tasks marked for a bulk cancel
+	scopes   map[string]string // the scope last sent with each event key
 	busy     *busyState
 	toast    toast
 	notes    []note // the last feedback, for the messages screen
@@ -122,7 +123,7 @@ type Model struct {
 func New(d Deps) Model {
 	fi := textinput.New()
 	fi.Prompt = "/"
-	fi.Placeholder = "task, workflow, label or event key"
+	fi.Placeholder = "task, workflow, status, wait or event key"
 	h := help.New()
 	warn := d.TimeoutWarn
 	if warn <= 0 {
@@ -162,6 +163,7 @@ func New(d Deps) Model {
 		runs:        &runWatchState{},
 		signals:     newSignalState(),
 		marks:       map[string]bool{},
+		scopes:      map[string]string{},
 	}
 }
 
@@ -232,12 +234,13 @@ func (m *Model) applyFilter() {
 	m.clampCursor()
 }
 
-// matches reports whether a task's name, workflow, wait labels or event
-// keys contain q (already lowercased).
+// matches reports whether what the row shows contains q (already
+// lowercased): the task's name, workflow and status word, its waits'
+// labels, ON text and event keys.
 func matches(t *taskState, q string) bool {
-	fields := []string{t.task.Name, t.task.WorkflowName}
+	fields := []string{t.task.Name, t.task.WorkflowName, string(t.task.Phase())}
 	for _, w := range t.waits {
-		fields = append(fields, w.Title())
+		fields = append(fields, w.Title(), w.Summary())
 		fields = append(fields, w.EventKeys...)
 	}
 	for _, f := range fields {

@@ -169,3 +169,37 @@ func isQuit(cmd tea.Cmd) bool {
 	}
 	return false
 }
+
+// The filter matches what the row shows: its ON text and status word.
+func TestFilterMatchesOnTextAndStatus(t *testing.T) {
+	_, m := waitingModel(t, false)
+	// update, not step: the filter's cursor blink is a Cmd that sleeps.
+	m = update(m, press("/"))
+	m = update(m, press("sleep 1h"))
+	if len(m.shown) != 1 || m.shown[0] != "t2" {
+		t.Errorf("the ON text 'sleep 1h' matched %v", m.shown)
+	}
+	m = update(m, press("esc"))
+	m = update(m, press("/"))
+	m = update(m, press("running"))
+	if len(m.shown) != 2 {
+		t.Errorf("the status word matched %v", m.shown)
+	}
+}
+
+// The scope last sent with a key is prefilled the next time.
+func TestScopeIsRememberedPerKey(t *testing.T) {
+	_, m := waitingModel(t, false)
+	m = step(t, m, press("e"))
+	m = step(t, m, press("tab")) // the payload, then the scope
+	m = typeText(t, m, "tenant-a")
+	m = step(t, m, press("ctrl+s"))
+	if c := confirmOf(m); c == nil || c.event.Scope != "tenant-a" {
+		t.Fatalf("confirmation %+v", c)
+	}
+	m = step(t, m, press("enter"))
+	m = step(t, m, press("e"))
+	if f := formOf(m); f == nil || f.scope.Value() != "tenant-a" || !strings.Contains(formText(m), "last push of this key") {
+		t.Fatalf("the scope was not remembered: %+v", formOf(m))
+	}
+}
