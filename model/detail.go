@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"time"
@@ -78,21 +79,15 @@ type logLinesMsg struct {
 }
 
 func fetchDetail(e engine.Engine, taskID string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		d, err := e.TaskDetail(ctx, taskID)
-		return detailMsg{taskID: taskID, detail: d, err: err}
-	}
+	return request(func(ctx context.Context) (durable.Detail, error) { return e.TaskDetail(ctx, taskID) },
+		func(d durable.Detail, err error) tea.Msg { return detailMsg{taskID: taskID, detail: d, err: err} })
 }
 
 func fetchLogLines(e engine.Engine, taskID string, since time.Time) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		lines, err := e.LogLines(ctx, taskID, since)
-		return logLinesMsg{taskID: taskID, lines: lines, err: err}
-	}
+	return request(func(ctx context.Context) ([]durable.LogLine, error) { return e.LogLines(ctx, taskID, since) },
+		func(lines []durable.LogLine, err error) tea.Msg {
+			return logLinesMsg{taskID: taskID, lines: lines, err: err}
+		})
 }
 
 // openDetail opens the detail of the selected task over what is on show.
@@ -279,14 +274,8 @@ func (m *Model) scrollDetail(delta int) {
 	d := m.detail()
 	if d.tab == tabTimeline {
 		n := len(durable.Timeline(d.entries))
-		d.entry = clamp(d.entry+delta, 0, max(n-1, 0))
-		h := m.detailBodyHeight() - 1 // the timeline's header line
-		if d.entry < d.scroll[d.tab] {
-			d.scroll[d.tab] = d.entry
-		}
-		if d.entry >= d.scroll[d.tab]+h {
-			d.scroll[d.tab] = d.entry - h + 1
-		}
+		// Less the timeline's header line.
+		d.entry, d.scroll[d.tab] = keepInView(d.entry+delta, d.scroll[d.tab], n, m.detailBodyHeight()-1)
 		return
 	}
 	total := m.detailLineCount()

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,12 +22,10 @@ type eventsMsg struct {
 }
 
 func fetchEvents(e engine.Engine, taskID string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		events, err := e.TaskEvents(ctx, taskID)
-		return eventsMsg{taskID: taskID, events: events, err: err}
-	}
+	return request(func(ctx context.Context) ([]durable.TaskEvent, error) { return e.TaskEvents(ctx, taskID) },
+		func(events []durable.TaskEvent, err error) tea.Msg {
+			return eventsMsg{taskID: taskID, events: events, err: err}
+		})
 }
 
 func (m *Model) onEvents(msg eventsMsg) {

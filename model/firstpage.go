@@ -28,12 +28,10 @@ type firstPageMsg struct {
 }
 
 func fetchFirstPage(p pager, since time.Time) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		page, err := p.ListCreated(ctx, engine.ListQuery{Since: since, Limit: firstPageRows})
-		return firstPageMsg{tasks: page.Tasks, err: err}
-	}
+	return request(func(ctx context.Context) (engine.ListPage, error) {
+		return p.ListCreated(ctx, engine.ListQuery{Since: since, Limit: firstPageRows})
+	},
+		func(page engine.ListPage, err error) tea.Msg { return firstPageMsg{tasks: page.Tasks, err: err} })
 }
 
 // scheduleFirstPage asks for the newest page once at start, beside the

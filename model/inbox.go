@@ -101,13 +101,7 @@ func (m *Model) syncInbox(followCursor bool) {
 		}
 		in.key = g.Key
 		in.pick = clamp(in.pick, 0, max(len(g.Waiters)-1, 0))
-		h := m.height - ui.InboxChromeHeight - 1 - len(g.Waiters)
-		if in.cursor < in.offset {
-			in.offset = in.cursor
-		}
-		if in.cursor >= in.offset+max(h, 1) {
-			in.offset = in.cursor - max(h, 1) + 1
-		}
+		in.cursor, in.offset = keepInView(in.cursor, in.offset, len(groups), m.height-ui.InboxChromeHeight-1-len(g.Waiters))
 	}
 }
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -57,21 +58,13 @@ type passMsg struct {
 }
 
 func fetchScreen(p pager, q engine.ListQuery) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		page, err := p.ListCreated(ctx, q)
-		return screenMsg{q: q, page: page, err: err}
-	}
+	return request(func(ctx context.Context) (engine.ListPage, error) { return p.ListCreated(ctx, q) },
+		func(page engine.ListPage, err error) tea.Msg { return screenMsg{q: q, page: page, err: err} })
 }
 
 func fetchPassPage(p pager, gen uint64, q engine.ListQuery) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		page, err := p.ListCreated(ctx, q)
-		return passMsg{gen: gen, page: page, err: err}
-	}
+	return request(func(ctx context.Context) (engine.ListPage, error) { return p.ListCreated(ctx, q) },
+		func(page engine.ListPage, err error) tea.Msg { return passMsg{gen: gen, page: page, err: err} })
 }
 
 // paged returns the engine's pager when membership goes by pages.

@@ -1,6 +1,9 @@
-// Package model holds hatchtop's Bubble Tea state and its Update. All I/O
-// happens in Cmds built in cmds.go; Update only moves state and decides,
-// through the scheduler, what to fetch next.
+// Package model holds hatchtop's Bubble Tea state and its Update. The root
+// Model is the store (tasks, order, scheduler, feeds, clock) and a stack of
+// screens (screen.go) that get the keys and draw themselves; actions are
+// rows of a table (actions_table.go). All I/O happens in Cmds (request in
+// cmds.go, runAction); Update only moves state and decides, through the
+// scheduler, what to fetch next.
 package model
 
 import (
@@ -253,23 +256,23 @@ func matches(t *taskState, q string) bool {
 
 // clampCursor keeps the cursor on a row and the row on screen.
 func (m *Model) clampCursor() {
-	if m.cursor >= len(m.shown) {
-		m.cursor = len(m.shown) - 1
-	}
-	if m.cursor < 0 {
-		m.cursor = 0
-	}
-	h := m.bodyHeight()
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	if maxOff := max(len(m.shown)-h, 0); m.offset > maxOff {
-		m.offset = maxOff
-	}
+	m.cursor, m.offset = keepInView(m.cursor, m.offset, len(m.shown), m.bodyHeight())
 	if len(m.shown) > 0 {
 		m.selectedID = m.shown[m.cursor]
 	}
+}
+
+// keepInView is the one cursor clamp of every screen: the cursor on one
+// of n items, and the first item shown moved so that it is among the h
+// on screen, with no blank room after the last.
+func keepInView(cursor, offset, n, h int) (int, int) {
+	cursor = clamp(cursor, 0, max(n-1, 0))
+	h = max(h, 1)
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+h {
+		offset = cursor - h + 1
+	}
+	return cursor, clamp(offset, 0, max(n-h, 0))
 }

@@ -56,12 +56,10 @@ type signalsMsg struct {
 }
 
 func fetchSignals(e eventLister, since time.Time) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		events, err := e.RecentEvents(ctx, since, signalsRows)
-		return signalsMsg{since: since, events: events, err: err}
-	}
+	return request(func(ctx context.Context) ([]engine.SeenEvent, error) { return e.RecentEvents(ctx, since, signalsRows) },
+		func(events []engine.SeenEvent, err error) tea.Msg {
+			return signalsMsg{since: since, events: events, err: err}
+		})
 }
 
 // signalsWork reports whether the events list stands in for polling the
