@@ -23,9 +23,10 @@ type inboxScreen struct {
 	pick   int    // the selected group's picked waiter
 }
 
-// inboxGroups groups the open waits of every active durable task whose
-// log has been fetched. It is recomputed from the tasks when needed.
-func (m Model) inboxGroups() []durable.InboxGroup {
+// groupWaits groups the open waits of every active durable task whose
+// log has been fetched (inboxGroups keeps the answer until the store
+// changes).
+func (m Model) groupWaits() []durable.InboxGroup {
 	var waiters []durable.Waiter
 	for _, id := range m.order {
 		st := m.tasks[id]

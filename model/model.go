@@ -98,6 +98,8 @@ type Model struct {
 	// gets the keys (screen.go).
 	stack   []screen
 	streams map[string]*streamBuf // put_stream output by task id
+	rev     uint64                // bumped by every message that may change the store
+	cache   *viewCache            // what the views derived at rev
 
 	feeds       Feeds
 	steer       *feedSteer
@@ -153,6 +155,7 @@ func New(d Deps) Model {
 		index:   store.New(),
 		filter:  fi,
 		stack:   []screen{&listScreen{}},
+		cache:   &viewCache{},
 		sched:   newScheduler(),
 		tick:    tick,
 

@@ -26,6 +26,9 @@ func (m Model) Init() tea.Cmd {
 // Update applies one message. It never blocks: fetches are returned as Cmds.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
+	if changesStore(msg) {
+		m.rev++
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

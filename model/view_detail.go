@@ -82,7 +82,7 @@ func (m Model) detailPane(h int) (string, []string) {
 		}
 		return note + m.followNote(), ui.TextLines(lines, m.width)
 	case tabTimeline:
-		lines := ui.TimelineLines(m.timelineRows(), m.width, m.styles)
+		lines := m.cachedDetailLines(func() []string { return ui.TimelineLines(m.timelineRows(), m.width, m.styles) })
 		note := "durable event log · newest branch wins; dimmed entries were replaced by a branch"
 		if d.entriesAt.IsZero() {
 			note = "loading the durable event log…"
@@ -148,10 +148,12 @@ func (m Model) detailLineCount() int {
 
 // detailLines renders the overview or data tab whole; both are small.
 func (m Model) detailLines() []string {
-	if m.detail().tab == tabData {
-		return ui.SectionLines(m.dataSections(), m.width, m.styles)
-	}
-	return ui.SectionLines(m.overviewSections(), m.width, m.styles)
+	return m.cachedDetailLines(func() []string {
+		if m.detail().tab == tabData {
+			return ui.SectionLines(m.dataSections(), m.width, m.styles)
+		}
+		return ui.SectionLines(m.overviewSections(), m.width, m.styles)
+	})
 }
 
 func (m Model) detailConfig() durable.Config {
