@@ -224,7 +224,7 @@ func TestBranchFromTimeline(t *testing.T) {
 	tm.keys("b")
 	tm.confirm("restores it")
 	tm.waitScreen(30*time.Second, "the new branch in the timeline", func(s string) bool {
-		return strings.Contains(s, "branch 2 node 1") && strings.Contains(s, "replaced by a branch")
+		return strings.Contains(s, "b2 n1") && strings.Contains(s, "replaced by a branch")
 	})
 }
 

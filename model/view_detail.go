@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,6 +85,9 @@ func (m Model) detailPane(h int) (string, []string) {
 	case tabTimeline:
 		lines := m.cachedDetailLines(func() []string { return ui.TimelineLines(m.timelineRows(), m.width, m.styles) })
 		note := "durable event log · newest branch wins; dimmed entries were replaced by a branch"
+		if slices.ContainsFunc(d.entries, func(e durable.Entry) bool { return e.BranchID > 1 }) {
+			note += " · b2 n3 = branch 2, node 3"
+		}
 		if d.entriesAt.IsZero() {
 			note = "loading the durable event log…"
 		} else if len(lines) == 1 {
@@ -450,7 +454,7 @@ func (m Model) timelineRows() []ui.TimelineRow {
 	for i, it := range items {
 		e := it.Entry
 		r := ui.TimelineRow{
-			Ref:        entryRef(e.BranchID, e.NodeID),
+			Ref:        shortRef(e.BranchID, e.NodeID),
 			Kind:       string(e.Kind),
 			Label:      e.Label,
 			Registered: e.InsertedAt.Local().Format(timeFormat),
@@ -458,7 +462,7 @@ func (m Model) timelineRows() []ui.TimelineRow {
 			Selected:   i == d.entry,
 		}
 		if it.Folded > 1 {
-			r.Ref = entryRef(e.BranchID, e.NodeID) + fmt.Sprintf("-%d", it.LastNode)
+			r.Ref = shortRef(e.BranchID, e.NodeID) + fmt.Sprintf("-%d", it.LastNode)
 			r.Kind = fmt.Sprintf("MEMO ×%d", it.Folded)
 		}
 		if e.Kind != durable.EntryMemo {

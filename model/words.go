@@ -24,3 +24,13 @@ func entryRef(branch, node int64) string {
 	}
 	return fmt.Sprintf("branch %d node %d", branch, node)
 }
+
+// shortRef is an entry's ref in the timeline's narrow ENTRY column: "node
+// 3" on the first branch, "b2 n3" on a later one (the pane's note says
+// what b and n are).
+func shortRef(branch, node int64) string {
+	if branch <= 1 {
+		return fmt.Sprintf("node %d", node)
+	}
+	return fmt.Sprintf("b%d n%d", branch, node)
+}
