@@ -105,7 +105,11 @@ func (m Model) detailPane(h int) (string, []string) {
 	} else {
 		note = "as of " + durable.FormatDuration(m.now.Sub(d.infoAt).Truncate(time.Second)) + " ago"
 	}
-	return note, window(lines, d.scroll[d.tab], h, false)
+	from, to := windowRange(len(lines), d.scroll[d.tab], h, false)
+	if below := len(lines) - to; below > 0 {
+		note += " · ↓ " + count(below, "more line") + " (" + m.keys.Detail.Down.Help().Key + ")"
+	}
+	return note, lines[from:to]
 }
 
 func (m Model) followNote() string {
@@ -318,7 +322,8 @@ func (m Model) overviewSections() []ui.Section {
 	ctx.Fields = append(ctx.Fields, priorityField(info), triggerField(info, task.Metadata))
 	ctx.Fields = append(ctx.Fields, metadataFields(task.Metadata)...)
 
-	secs := []ui.Section{ids, run, ctx}
+	// The open waits first: at 80x24 the last sections are below the fold.
+	var secs []ui.Section
 	if waits := m.detailWaits(); len(waits) > 0 {
 		ws := ui.Section{Title: "open waits"}
 		for _, w := range waits {
@@ -330,7 +335,7 @@ func (m Model) overviewSections() []ui.Section {
 		}
 		secs = append(secs, ws)
 	}
-	return secs
+	return append(secs, ids, run, ctx)
 }
 
 // priorityField is the run's priority when the engine tells it; v0.105.0
