@@ -44,8 +44,10 @@ type detailState struct {
 	openedAt time.Time
 	tab      tab
 	scroll   [numTabs]int
-	follow   bool // stream and logs stick to their end
-	entry    int  // the timeline's selected item
+	// paused is a stream or logs tab that does not stick to its end;
+	// each tab pauses on its own, so both open following.
+	paused [numTabs]bool
+	entry  int // the timeline's selected item
 
 	info         *durable.Detail
 	infoErr      string
@@ -95,8 +97,7 @@ func (m *Model) openDetail() {
 	if len(m.shown) == 0 {
 		return
 	}
-	// The logs open following, as the stream does.
-	d := &detailState{taskID: m.selectedID, openedAt: m.now, follow: true}
+	d := &detailState{taskID: m.selectedID, openedAt: m.now}
 	if st, ok := m.tasks[m.selectedID]; ok && st.entries != nil {
 		d.entries, d.entriesAt = st.entries, st.logAt
 	}
@@ -256,7 +257,7 @@ func (d *detailState) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 			}
 		}
 	case key.Matches(msg, d.keys(m).Follow):
-		d.follow = !d.follow
+		d.paused[d.tab] = !d.paused[d.tab]
 	default:
 		if step, ok := navStep(msg, k.Nav, m.detailBodyHeight()); ok {
 			m.scrollDetail(step)
@@ -282,13 +283,13 @@ func (m *Model) scrollDetail(delta int) {
 	h := m.detailBodyHeight()
 	maxScroll := max(total-h, 0)
 	cur := d.scroll[d.tab]
-	if (d.tab == tabStream || d.tab == tabLogs) && d.follow {
+	if (d.tab == tabStream || d.tab == tabLogs) && !d.paused[d.tab] {
 		cur = maxScroll
 	}
 	cur = clamp(cur+delta, 0, maxScroll)
 	d.scroll[d.tab] = cur
 	if d.tab == tabStream || d.tab == tabLogs {
-		d.follow = cur == maxScroll
+		d.paused[d.tab] = cur != maxScroll
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/hatchtop/hatchtop/client/fake"
+	"github.com/hatchtop/hatchtop/durable"
 )
 
 // inboxModel has two tasks waiting on one key and one sleeping.
@@ -201,5 +202,23 @@ func TestScopeIsRememberedPerKey(t *testing.T) {
 	m = step(t, m, press("e"))
 	if f := formOf(m); f == nil || f.scope.Value() != "tenant-a" || !strings.Contains(formText(m), "last push of this key") {
 		t.Fatalf("the scope was not remembered: %+v", formOf(m))
+	}
+}
+
+// The stream and logs each open following: pausing one does not pause
+// the other.
+func TestLogsOpenFollowingAfterTheStreamPaused(t *testing.T) {
+	_, m := detailModel(t)
+	for i := range 100 {
+		m = update(m, feedEvent(durable.RunEvent{Kind: durable.TaskStream, RunID: "t1", TaskID: "t1", Index: int64(i), Payload: "line\n"}))
+	}
+	m = step(t, m, press("3"))
+	m = step(t, m, press("k")) // scrolling up pauses the stream
+	if d := m.detail(); !d.paused[tabStream] {
+		t.Fatal("scrolling up did not pause the stream")
+	}
+	m = step(t, m, press("4"))
+	if d := m.detail(); d.paused[tabLogs] || !strings.Contains(m.View(), "following") {
+		t.Errorf("the logs tab opened paused:\n%s", m.View())
 	}
 }

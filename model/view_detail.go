@@ -54,7 +54,7 @@ func (m Model) detailPane(h int) (string, []string) {
 		b := m.streams[d.taskID]
 		var lines, shown []string
 		if b != nil {
-			from, to := windowRange(b.count(), d.scroll[d.tab], h, d.follow)
+			from, to := windowRange(b.count(), d.scroll[d.tab], h, !d.paused[d.tab])
 			for i := from; i < to; i++ {
 				lines = append(lines, b.line(i))
 			}
@@ -67,7 +67,7 @@ func (m Model) detailPane(h int) (string, []string) {
 		}
 		return b.note(d.openedAt) + m.followNote(), shown
 	case tabLogs:
-		from, to := windowRange(len(d.logs), d.scroll[d.tab], h, d.follow)
+		from, to := windowRange(len(d.logs), d.scroll[d.tab], h, !d.paused[d.tab])
 		lines := make([]string, 0, to-from)
 		for _, l := range d.logs[from:to] {
 			lines = append(lines, l.At.Local().Format("15:04:05.000")+" "+fmt.Sprintf("%-5s", strings.ToUpper(l.Level))+" "+l.Message)
@@ -114,7 +114,7 @@ func (m Model) detailPane(h int) (string, []string) {
 
 func (m Model) followNote() string {
 	f := m.keys.Detail.Follow.Help().Key
-	if m.detail().follow {
+	if d := m.detail(); !d.paused[d.tab] {
 		return " · following (" + f + " to stop)"
 	}
 	return " · paused (" + f + " to follow)"
