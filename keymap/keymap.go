@@ -23,7 +23,8 @@ type Nav struct {
 }
 
 // Actions are the keys that change something in the engine. Read-only mode
-// disables them all.
+// switches them all off (SetEnabled): the help does not list them, and a
+// screen still matches the keys to say why they do nothing.
 type Actions struct {
 	SendEvent key.Binding
 	Cancel    key.Binding
@@ -225,26 +226,6 @@ func (a Actions) list() []key.Binding {
 
 func (n Nav) list() []key.Binding {
 	return []key.Binding{n.Up, n.Down, n.PageUp, n.PageDown, n.Top, n.Bottom}
-}
-
-// MarkReadOnly marks every action in the help as unavailable. The keys
-// stay bound so that pressing one can say why it does nothing.
-func (a *Actions) MarkReadOnly() {
-	for _, p := range []*key.Binding{&a.SendEvent, &a.Cancel, &a.Timeout, &a.Restore, &a.Replay} {
-		h := p.Help()
-		p.SetHelp(h.Key, h.Desc+" (read-only)")
-	}
-}
-
-// ReadOnly returns the bindings with every mutation marked unavailable.
-func (k KeyMap) ReadOnly() KeyMap {
-	k.List.Actions.MarkReadOnly()
-	k.Detail.Actions.MarkReadOnly()
-	h := k.Detail.Branch.Help()
-	k.Detail.Branch.SetHelp(h.Key, h.Desc+" (read-only)")
-	h = k.Inbox.SendEvent.Help()
-	k.Inbox.SendEvent.SetHelp(h.Key, h.Desc+" (read-only)")
-	return k
 }
 
 // SetEnabled switches every action on or off.

@@ -78,13 +78,7 @@ func TestRebind(t *testing.T) {
 	}
 }
 
-func TestReadOnlyMarksEveryAction(t *testing.T) {
-	km := Default().ReadOnly()
-	for _, b := range []key.Binding{km.List.Cancel, km.List.SendEvent, km.Detail.Branch, km.Inbox.SendEvent, km.Detail.Restore} {
-		if !strings.HasSuffix(b.Help().Desc, "(read-only)") {
-			t.Errorf("%q not marked read-only", b.Help().Desc)
-		}
-	}
+func TestDefaultsDoNotConflict(t *testing.T) {
 	if err := Default().Conflicts(); err != nil {
 		t.Errorf("defaults conflict: %v", err)
 	}

@@ -22,9 +22,6 @@ func waitingModel(t *testing.T, readOnly bool) (*fake.Engine, Model) {
 	f.SetLog("t2", sleepEntry(1, "nap", t0, time.Hour))
 	m := newTestModel(f)
 	m.readOnly = readOnly
-	if readOnly {
-		m.keys = m.keys.ReadOnly()
-	}
 	return f, step(t, m, startMsg{})
 }
 

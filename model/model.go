@@ -134,10 +134,7 @@ func New(d Deps) Model {
 	if warn <= 0 {
 		warn = time.Minute
 	}
-	keys := d.Keys
-	if d.ReadOnly {
-		keys = keys.ReadOnly()
-	}
+	keys := d.Keys // read-only switches the actions off in each screen's bindings
 	var steer *feedSteer
 	if d.Feeds != nil {
 		steer = &feedSteer{feeds: d.Feeds}
