@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/spinner"
@@ -42,14 +43,15 @@ func changesStore(msg tea.Msg) bool {
 	case tea.KeyMsg, spinner.TickMsg:
 		return false
 	case feedMsg:
-		for _, u := range append([]engine.FeedUpdate{msg.update}, msg.more...) {
-			if u.Event != nil && u.Event.Kind != durable.TaskStream {
-				return true
-			}
-		}
-		return false
+		return !onlyStream(msg.update) || slices.ContainsFunc(msg.more, func(u engine.FeedUpdate) bool { return !onlyStream(u) })
 	}
 	return true
+}
+
+// onlyStream reports whether a feed update leaves the store alone: a
+// stream chunk, or a feed's state (drawn in the header, not cached).
+func onlyStream(u engine.FeedUpdate) bool {
+	return u.Event == nil || u.Event.Kind == durable.TaskStream
 }
 
 // cachedDetailLines is the open tab's lines (overview, data, timeline),

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
 )
 
@@ -42,5 +43,20 @@ func TestInboxIsGroupedOncePerChange(t *testing.T) {
 	}
 	if got := m.cache.builds - built; got != 0 {
 		t.Errorf("%d regroupings for moves and frames, want 0", got)
+	}
+}
+
+// A burst with one task event among stream chunks changes the store.
+func TestChangesStoreSeesAnEventInABurst(t *testing.T) {
+	chunk := durable.RunEvent{Kind: durable.TaskStream, RunID: "r", TaskID: "t"}
+	done := durable.RunEvent{Kind: durable.TaskCompleted, RunID: "r", TaskID: "t"}
+	burst := feedEvent(chunk)
+	burst.more = []client.FeedUpdate{{RunID: "r", Event: &chunk}}
+	if changesStore(burst) {
+		t.Error("stream chunks alone changed the store")
+	}
+	burst.more = append(burst.more, client.FeedUpdate{RunID: "r", Event: &done})
+	if !changesStore(burst) {
+		t.Error("a completion in a burst did not change the store")
 	}
 }
