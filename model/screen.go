@@ -27,6 +27,8 @@ type screen interface {
 	view(m *Model) string
 	// bindings is the screen's keys with the ones the state makes
 	// meaningless switched off; help and footer show only enabled ones.
+	// It is a function of the state, asked for where it is used, so it is
+	// as of the last Update and never stale.
 	bindings(m *Model) help.KeyMap
 	// layer says how the root draws it over what is below.
 	layer() layer
