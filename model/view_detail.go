@@ -259,7 +259,7 @@ func (m Model) overviewSections() []ui.Section {
 		maxRetries = strconv.Itoa(cfg.MaxRetries)
 	}
 	run.Fields = append(run.Fields,
-		field("attempt", durable.AttemptText(task.Attempt, cfg.MaxRetries)),
+		field("attempt", attemptCell(task.Attempt, cfg.MaxRetries)), // the name says "attempt" already
 	)
 	if durable.AttemptsExceeded(task.Attempt, cfg.MaxRetries) {
 		run.Fields = append(run.Fields, ui.Field{Name: "", Tone: ui.Unknown,
