@@ -82,14 +82,6 @@ func (c *Client) RestoreEvicted(ctx context.Context, taskID string) error {
 	return nil
 }
 
-// Event is an event to push, typically to satisfy a durable wait.
-type Event struct {
-	Key      string            // sent as given: a wait's key already carries the namespace
-	Payload  json.RawMessage   // a JSON object; empty means {}
-	Scope    string            // must equal a scoped wait's scope; "" for none
-	Metadata map[string]string // additional metadata, optional
-}
-
 // PushEvent sends an event and returns the engine's id for it.
 func (c *Client) PushEvent(ctx context.Context, e Event) (string, error) {
 	if err := c.mutating("push event"); err != nil {

@@ -11,65 +11,6 @@ import (
 	"github.com/hatchtop/hatchtop/durable"
 )
 
-// Subscriber opens one run's live feed; *Client and the fake implement it.
-//
-// Subscribe blocks while the feed is open and hands each event to out.
-// opened (may be nil) is called once the stream is established, before
-// any event, so that an idle run can show as live. Both are called on the
-// goroutine that called Subscribe, before it returns. It returns nil when
-// the run is over (never reopen), an error wrapping ErrNotFound when the
-// engine does not know the run (never reopen), and any other error when
-// the feed broke (reopen later).
-type Subscriber interface {
-	Subscribe(ctx context.Context, runID string, opened func(), out func(durable.RunEvent)) error
-}
-
-// FeedState is where one run's feed stands.
-type FeedState int
-
-// Feed states. Finished and gone feeds are never reopened.
-const (
-	FeedOpening  FeedState = iota
-	FeedLive               // subscribed; events flow as they happen
-	FeedRetrying           // the stream broke; it reopens after RetryIn
-	FeedFinished           // the engine ended it: the run is done
-	FeedGone               // the engine does not know the run
-	FeedClosed             // no longer wanted
-)
-
-var feedStateNames = [...]string{"opening", "live", "retrying", "finished", "gone", "closed"}
-
-func (s FeedState) String() string {
-	if s >= 0 && int(s) < len(feedStateNames) {
-		return feedStateNames[s]
-	}
-	return "unknown"
-}
-
-// FeedUpdate is one message of the feeds: an event of a run, or a change
-// of its feed's state. The updates of one run arrive in order, including
-// across a close and reopen.
-type FeedUpdate struct {
-	RunID   string
-	Event   *durable.RunEvent // nil for a state change
-	State   FeedState
-	Err     error         // why it is retrying
-	RetryIn time.Duration // when it retries
-}
-
-// FeedOptions tune Feeds; zero values take the defaults.
-type FeedOptions struct {
-	Max        int           // open feeds at most (50)
-	MinBackoff time.Duration // first retry delay (1s)
-	MaxBackoff time.Duration // retry delay cap (30s)
-	Logf       func(format string, args ...any)
-
-	// Tests replace the clock: after waits out a backoff, now times how
-	// long a stream stayed up.
-	after func(time.Duration) <-chan time.Time
-	now   func() time.Time
-}
-
 // feed is one run's subscription goroutine.
 type feed struct {
 	cancel context.CancelFunc
@@ -99,7 +40,7 @@ type Feeds struct {
 }
 
 // withDefaults fills the backoff bounds and the clock a caller left unset.
-func (opt FeedOptions) withDefaults() FeedOptions {
+func withDefaults(opt FeedOptions) FeedOptions {
 	if opt.MinBackoff <= 0 {
 		opt.MinBackoff = time.Second
 	}
@@ -107,11 +48,11 @@ func (opt FeedOptions) withDefaults() FeedOptions {
 		opt.MaxBackoff = 30 * time.Second
 	}
 	opt.MaxBackoff = max(opt.MaxBackoff, opt.MinBackoff)
-	if opt.after == nil {
-		opt.after = time.After
+	if opt.After == nil {
+		opt.After = time.After
 	}
-	if opt.now == nil {
-		opt.now = time.Now
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	return opt
 }
@@ -121,7 +62,7 @@ func NewFeeds(sub Subscriber, opt FeedOptions) *Feeds {
 	if opt.Max <= 0 {
 		opt.Max = 50
 	}
-	opt = opt.withDefaults()
+	opt = withDefaults(opt)
 	ctx, stop := context.WithCancel(context.Background())
 	return &Feeds{
 		sub: sub, opt: opt, out: make(chan FeedUpdate, 1024), ctx: ctx, stop: stop,
@@ -231,10 +172,10 @@ func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 			return
 		}
 		var upSince time.Time
-		tried := f.opt.now()
+		tried := f.opt.Now()
 		err := f.sub.Subscribe(ctx, runID,
 			func() {
-				upSince = f.opt.now()
+				upSince = f.opt.Now()
 				f.send(ctx, FeedUpdate{RunID: runID, State: FeedLive})
 				f.Healthy() // the engine answers: the other feeds stop waiting
 			},
@@ -252,7 +193,7 @@ func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 		}
 		// A stream that stayed up longer than the longest wait was healthy:
 		// the next failure starts the backoff over.
-		if !upSince.IsZero() && f.opt.now().Sub(upSince) >= f.opt.MaxBackoff {
+		if !upSince.IsZero() && f.opt.Now().Sub(upSince) >= f.opt.MaxBackoff {
 			backoff = f.opt.MinBackoff
 		}
 		// Taken after this feed's own opening, which must not cut its own
@@ -281,7 +222,7 @@ func (f *Feeds) follow(ctx context.Context, runID string, fd, prev *feed) {
 
 // pause waits out one backoff, or less after Healthy (pauseBackoff).
 func (f *Feeds) pause(ctx context.Context, wait time.Duration, wake <-chan struct{}, tried time.Time) (woken, ok bool) {
-	return pauseBackoff(ctx, clock{after: f.opt.after, now: f.opt.now}, f.opt.MinBackoff, wait, wake, tried)
+	return pauseBackoff(ctx, clock{after: f.opt.After, now: f.opt.Now}, f.opt.MinBackoff, wait, wake, tried)
 }
 
 // end records a run whose feed must never reopen, and says so.

@@ -151,7 +151,7 @@ func (c *fakeClock) asked() []time.Duration {
 
 func newTestFeeds(sub Subscriber, opt FeedOptions) (*Feeds, *fakeClock) {
 	clock := &fakeClock{t: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
-	opt.after, opt.now = clock.after, clock.now
+	opt.After, opt.Now = clock.after, clock.now
 	return NewFeeds(sub, opt), clock
 }
 
@@ -359,7 +359,7 @@ func TestFeedsCloseLeavesNothingRunning(t *testing.T) {
 	before := runtime.NumGoroutine()
 	sub := newCtlSub()
 	f, _ := newTestFeeds(sub, FeedOptions{})
-	f.opt.after = func(time.Duration) <-chan time.Time { return nil } // backoffs never end
+	f.opt.After = func(time.Duration) <-chan time.Time { return nil } // backoffs never end
 	f.Want([]string{"idle", "retrying", "flooding"})
 	calls := map[string]*subCall{}
 	for range 3 {
@@ -519,7 +519,7 @@ func (c *manualClock) waitAsked(t *testing.T, n int) []time.Duration {
 
 func newManualFeeds(sub Subscriber, opt FeedOptions) (*Feeds, *manualClock) {
 	clock := &manualClock{t: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
-	opt.after, opt.now = clock.after, clock.now
+	opt.After, opt.Now = clock.after, clock.now
 	return NewFeeds(sub, opt), clock
 }
 

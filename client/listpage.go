@@ -23,36 +23,6 @@ import (
 // each page asks for the rows created at or before the oldest row of the
 // page before, and drops the ones it already returned at that instant.
 
-// ListQuery asks for one page of the tenant's tasks, newest first by
-// creation time.
-type ListQuery struct {
-	Since    time.Time        // created at or after (the engine requires it)
-	Until    time.Time        // created at or before; zero: no bound
-	Statuses []durable.Status // nil: the active ones (queued, running incl. evicted)
-	Limit    int              // new rows per page at most; 0: the client's page size
-	After    ListCursor       // continue below this cursor; zero: from the newest
-}
-
-// ListCursor is where a page ended: the oldest creation time on it and the
-// tasks created at exactly that instant that were already returned. Tasks
-// created later never fall below it, so a pass of pages that follows the
-// cursors returns every task of the window that stays active once, even
-// while tasks are created or finish.
-type ListCursor struct {
-	CreatedAt time.Time
-	TaskIDs   []string // returned tasks created at CreatedAt
-}
-
-// IsZero reports whether c is the start of a pass.
-func (c ListCursor) IsZero() bool { return c.CreatedAt.IsZero() && len(c.TaskIDs) == 0 }
-
-// ListPage is one answer of ListCreated.
-type ListPage struct {
-	Tasks []durable.Task // newest first
-	// Next continues the pass with older tasks; zero after the last page.
-	Next ListCursor
-}
-
 // maxListBody bounds one list answer; a page of 200 rows is far smaller.
 const maxListBody = 64 << 20
 

@@ -2,16 +2,12 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 
 	"google.golang.org/grpc"
 )
-
-// ErrReadOnly is the refusal of a change in read-only mode.
-var ErrReadOnly = errors.New("hatchtop runs read-only")
 
 // mutating refuses a change up front in read-only mode.
 func (c *Client) mutating(what string) error {

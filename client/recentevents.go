@@ -8,14 +8,6 @@ import (
 	"github.com/hatchet-dev/hatchet/pkg/client/rest"
 )
 
-// SeenEvent is one event the engine ingested: its key is all a dashboard
-// needs to tell which open waits it may have satisfied.
-type SeenEvent struct {
-	ID     string
-	Key    string
-	SeenAt time.Time
-}
-
 // RecentEvents lists the events the engine saw at or after since, newest
 // first, at most limit of them (v1-event:list). The engine writes an event
 // here after it has matched it against the open waits, so a wait on one

@@ -17,61 +17,6 @@ import (
 	"github.com/hatchtop/hatchtop/durable"
 )
 
-// RunWatcher tells when runs finish, by push: one stream
-// (Dispatcher.SubscribeToWorkflowRuns) watches every run it is given, so
-// finishes need no polling. *RunWatch implements it, and so does the fake.
-type RunWatcher interface {
-	// Watch adds runs to watch, at any time; ids already watched, and ids
-	// that are not UUIDs, are ignored.
-	Watch(runIDs ...string)
-	// Forget stops reporting runs (a finish still on its way is dropped).
-	Forget(runIDs ...string)
-	// Updates is the stream of finishes and of the stream's state; it is
-	// closed by Close. The reader must keep reading until then.
-	Updates() <-chan RunWatchUpdate
-	// Healthy says the engine answers: a stream waiting out its backoff
-	// reconnects now (see Feeds.Healthy).
-	Healthy()
-	// Close ends the stream and closes Updates.
-	Close()
-}
-
-// RunWatchUpdate is a run's finish or a change of the watch stream's state.
-type RunWatchUpdate struct {
-	Finished *RunFinished // nil for a state change
-	// FeedLive: the stream (re)opened and every watched id is asked again
-	// (what finished in between arrives now: reconcile once). An engine
-	// that refuses the stream does so after it opened: FeedRetrying follows.
-	// FeedRetrying: it broke and reopens after RetryIn.
-	State   FeedState
-	Err     error
-	RetryIn time.Duration
-}
-
-// RunFinished is the engine's word that a run is finalized: completed,
-// failed or cancelled. Each watched run finishes once; then it is forgotten.
-type RunFinished struct {
-	RunID string
-	At    time.Time
-	// Final is StatusFailed when a task of the run reports an error,
-	// StatusCompleted when every task reports an output, and empty when the
-	// push does not say: a cancelled run's tasks carry neither (seen on
-	// v0.105.0), nor does a result over the engine's payload limit. Then
-	// ask the list or GetRunDetails; the run is finished all the same.
-	Final durable.Status
-	Tasks []TaskResult
-}
-
-// TaskResult is one task's end as the finish reports it. Output and Error
-// are the engine's text, unsanitised; results over the engine's payload
-// limit arrive empty.
-type TaskResult struct {
-	TaskID string
-	Name   string
-	Error  string // empty when it did not fail
-	Output string
-}
-
 // runStream is the bidi stream of SubscribeToWorkflowRuns.
 type runStream = grpc.BidiStreamingClient[dispatcherpb.SubscribeToWorkflowRunsRequest, dispatcherpb.WorkflowRunEvent]
 
@@ -114,7 +59,7 @@ type RunWatch struct {
 }
 
 func newRunWatch(open func(context.Context) (runStream, error), broke func(error) error, opt FeedOptions) *RunWatch {
-	opt = opt.withDefaults()
+	opt = withDefaults(opt)
 	ctx, stop := context.WithCancel(context.Background())
 	w := &RunWatch{
 		open: open, broke: broke, opt: opt, out: make(chan RunWatchUpdate, 1024), ctx: ctx, stop: stop,
@@ -203,7 +148,7 @@ func (w *RunWatch) send(u RunWatchUpdate) bool {
 // run keeps the stream open until Close.
 func (w *RunWatch) run() {
 	defer close(w.done)
-	clk := clock{after: w.opt.after, now: w.opt.now}
+	clk := clock{after: w.opt.After, now: w.opt.Now}
 	backoff := w.opt.MinBackoff
 	for {
 		tried := clk.now()
@@ -244,7 +189,7 @@ func (w *RunWatch) serve() (upSince time.Time, err error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	upSince = w.opt.now()
+	upSince = w.opt.Now()
 	w.mu.Lock()
 	w.compact()
 	w.pending = w.pending[:0]

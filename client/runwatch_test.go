@@ -275,7 +275,7 @@ func TestRunWatchHealthyEndsBackoff(t *testing.T) {
 	s, c := startRuns(t, false)
 	s.refuse = status.Error(codes.Unavailable, "no dispatcher")
 	never := func(time.Duration) <-chan time.Time { return nil }
-	opt := FeedOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Hour, after: never}
+	opt := FeedOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Hour, After: never}
 	w := c.WatchRuns(opt)
 	defer w.Close()
 	w.Watch(runIDs(3)...)

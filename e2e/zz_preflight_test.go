@@ -92,7 +92,7 @@ func TestCancelConfirmedAfterTheTaskCompleted(t *testing.T) {
 	tm.keys("c")
 	s := tm.waitScreen(10*time.Second, "the confirmation", func(s string) bool {
 		_, _, ok := shownOf(s)
-		return ok && strings.Contains(s, "Cancel 1 task(s)?") && strings.Contains(s, "enter confirms")
+		return ok && strings.Contains(s, "Cancel 1 task?") && strings.Contains(s, "enter confirms")
 	})
 	_, before, _ := shownOf(s)
 	pushEvent(t, key)
@@ -110,7 +110,7 @@ func TestCancelConfirmedAfterTheTaskCompleted(t *testing.T) {
 	}
 	tm.waitScreen(30*time.Second, fmt.Sprintf("2 markers shown, at most %d tasks", before+1), func(s string) bool {
 		shown, total, ok := shownOf(s)
-		return ok && shown == 2 && total <= before+1 && strings.Contains(s, "Cancel 1 task(s)?")
+		return ok && shown == 2 && total <= before+1 && strings.Contains(s, "Cancel 1 task?")
 	})
 	tm.keys("Enter")
 	// Not "since it was selected": the engine's answer refused it.
@@ -139,7 +139,7 @@ func TestBulkCancelSkipsTheCompletedTask(t *testing.T) {
 	tm.keys("Space")
 	tm.waitScreen(5*time.Second, "two marks", func(s string) bool { return strings.Contains(s, "2 marked") })
 	tm.keys("c")
-	tm.waitScreen(10*time.Second, "the confirmation", func(s string) bool { return strings.Contains(s, "Cancel 2 task(s)?") })
+	tm.waitScreen(10*time.Second, "the confirmation", func(s string) bool { return strings.Contains(s, "Cancel 2 tasks?") })
 	pushEvent(t, key)
 	waitStatus(t, done, "COMPLETED", 30*time.Second)
 	tm.keys("Enter")

@@ -23,7 +23,8 @@ type Nav struct {
 }
 
 // Actions are the keys that change something in the engine. Read-only mode
-// disables them all.
+// switches them all off (SetEnabled): the help does not list them, and a
+// screen still matches the keys to say why they do nothing.
 type Actions struct {
 	SendEvent key.Binding
 	Cancel    key.Binding
@@ -32,35 +33,42 @@ type Actions struct {
 	Replay    key.Binding
 }
 
+// Global is what works on every screen, text fields included.
+type Global struct {
+	Quit key.Binding // quits even from a form: never a letter
+}
+
 // List is the bindings of the task list.
 type List struct {
 	Nav
 	Actions
-	Open   key.Binding
-	Inbox  key.Binding
-	Mark   key.Binding
-	Filter key.Binding
-	Clear  key.Binding
-	Help   key.Binding
-	Quit   key.Binding
+	Open     key.Binding
+	Inbox    key.Binding
+	Mark     key.Binding
+	Filter   key.Binding
+	Clear    key.Binding
+	Messages key.Binding
+	Help     key.Binding
+	Quit     key.Binding
 }
 
 // Detail is the bindings of one task's detail.
 type Detail struct {
 	Nav
 	Actions
-	Branch  key.Binding // on a timeline entry
-	NextTab key.Binding
-	PrevTab key.Binding
-	Tab1    key.Binding
-	Tab2    key.Binding
-	Tab3    key.Binding
-	Tab4    key.Binding
-	Tab5    key.Binding
-	Follow  key.Binding
-	Back    key.Binding
-	Help    key.Binding
-	Quit    key.Binding
+	Branch   key.Binding // on a timeline entry
+	NextTab  key.Binding
+	PrevTab  key.Binding
+	Tab1     key.Binding
+	Tab2     key.Binding
+	Tab3     key.Binding
+	Tab4     key.Binding
+	Tab5     key.Binding
+	Follow   key.Binding
+	Back     key.Binding
+	Messages key.Binding
+	Help     key.Binding
+	Quit     key.Binding
 }
 
 // Inbox is the bindings of the waits inbox.
@@ -68,9 +76,20 @@ type Inbox struct {
 	Nav
 	SendEvent key.Binding
 	Open      key.Binding
+	NextTask  key.Binding // among the selected key's waiting tasks
+	PrevTask  key.Binding
 	Back      key.Binding
+	Messages  key.Binding
 	Help      key.Binding
 	Quit      key.Binding
+}
+
+// Pager is the bindings of a read-only page over the others: the help and
+// the messages.
+type Pager struct {
+	Nav
+	Close key.Binding
+	Quit  key.Binding
 }
 
 // Filter is the bindings while the filter input owns the keyboard.
@@ -81,10 +100,12 @@ type Filter struct {
 
 // Form is the bindings of a form or prompt; everything else is typed.
 type Form struct {
-	Submit key.Binding
-	Next   key.Binding
-	Prev   key.Binding
-	Cancel key.Binding
+	Submit  key.Binding
+	Send    key.Binding // enter, outside the payload editor
+	Next    key.Binding
+	Prev    key.Binding
+	PickKey key.Binding // another key of the wait's OR group
+	Cancel  key.Binding
 }
 
 // Confirm is the bindings of a confirmation dialog.
@@ -95,9 +116,11 @@ type Confirm struct {
 
 // KeyMap is every scope's bindings.
 type KeyMap struct {
+	Global  Global
 	List    List
 	Detail  Detail
 	Inbox   Inbox
+	Pager   Pager
 	Filter  Filter
 	Form    Form
 	Confirm Confirm
@@ -130,52 +153,65 @@ func defaultActions() Actions {
 
 // Default returns the default bindings.
 func Default() KeyMap {
-	help, quit := b("?", "help", "?"), b("q", "quit", "q", "ctrl+c")
+	help, quit, msgs := b("?", "help", "?"), b("q", "quit", "q"), b("M", "messages", "M")
 	return KeyMap{
+		Global: Global{Quit: b("ctrl+c", "quit", "ctrl+c")},
 		List: List{
-			Nav:     defaultNav(),
-			Actions: defaultActions(),
-			Open:    b("enter", "details", "enter"),
-			Inbox:   b("w", "waits inbox", "w"),
-			Mark:    b("space", "mark", " "),
-			Filter:  b("/", "filter", "/"),
-			Clear:   b("esc", "clear filter/marks", "esc"),
-			Help:    help,
-			Quit:    quit,
+			Nav:      defaultNav(),
+			Actions:  defaultActions(),
+			Open:     b("enter", "details", "enter"),
+			Inbox:    b("w", "waits inbox", "w"),
+			Mark:     b("space", "mark", " "),
+			Filter:   b("/", "filter", "/"),
+			Clear:    b("esc", "clear filter/marks", "esc"),
+			Messages: msgs,
+			Help:     help,
+			Quit:     quit,
 		},
 		Detail: Detail{
-			Nav:     defaultNav(),
-			Actions: defaultActions(),
-			Branch:  b("b", "replay from entry", "b"),
-			NextTab: b("tab", "next tab", "tab", "right", "l"),
-			PrevTab: b("shift+tab", "previous tab", "shift+tab", "left", "h"),
-			Tab1:    b("1", "overview", "1"),
-			Tab2:    b("2", "timeline", "2"),
-			Tab3:    b("3", "stream", "3"),
-			Tab4:    b("4", "logs", "4"),
-			Tab5:    b("5", "data", "5"),
-			Follow:  b("f", "follow", "f"),
-			Back:    b("esc", "back", "esc", "backspace"),
-			Help:    help,
-			Quit:    quit,
+			Nav:      defaultNav(),
+			Actions:  defaultActions(),
+			Branch:   b("b", "replay from entry", "b"),
+			NextTab:  b("tab", "next tab", "tab", "right", "l"),
+			PrevTab:  b("shift+tab", "previous tab", "shift+tab", "left", "h"),
+			Tab1:     b("1", "overview", "1"),
+			Tab2:     b("2", "timeline", "2"),
+			Tab3:     b("3", "stream", "3"),
+			Tab4:     b("4", "logs", "4"),
+			Tab5:     b("5", "data", "5"),
+			Follow:   b("f", "follow", "f"),
+			Back:     b("esc", "back", "esc", "backspace"),
+			Messages: msgs,
+			Help:     help,
+			Quit:     quit,
 		},
 		Inbox: Inbox{
 			Nav:       defaultNav(),
 			SendEvent: b("e", "send event", "e"),
-			Open:      b("enter", "first task", "enter"),
+			Open:      b("enter", "open task", "enter"),
+			NextTask:  b("tab", "next task", "tab", "right", "l"),
+			PrevTask:  b("shift+tab", "previous task", "shift+tab", "left", "h"),
 			Back:      b("esc", "back", "esc", "w", "backspace"),
+			Messages:  msgs,
 			Help:      help,
 			Quit:      quit,
+		},
+		Pager: Pager{
+			Nav:   defaultNav(),
+			Close: b("esc", "close", "esc", "?", "backspace"),
+			Quit:  quit,
 		},
 		Filter: Filter{
 			Accept: b("enter", "keep filter", "enter"),
 			Cancel: b("esc", "clear filter", "esc"),
 		},
 		Form: Form{
-			Submit: b("ctrl+s", "send", "ctrl+s"),
-			Next:   b("tab", "next field", "tab"),
-			Prev:   b("shift+tab", "previous field", "shift+tab"),
-			Cancel: b("esc", "cancel", "esc"),
+			Submit:  b("ctrl+s", "send", "ctrl+s"),
+			Send:    b("enter", "send", "enter"),
+			Next:    b("tab", "next field", "tab"),
+			Prev:    b("shift+tab", "previous field", "shift+tab"),
+			PickKey: b("↑/↓", "pick the key", "up", "down"),
+			Cancel:  b("esc", "cancel", "esc"),
 		},
 		Confirm: Confirm{
 			Yes: b("enter", "confirm", "enter"),
@@ -192,24 +228,11 @@ func (n Nav) list() []key.Binding {
 	return []key.Binding{n.Up, n.Down, n.PageUp, n.PageDown, n.Top, n.Bottom}
 }
 
-// MarkReadOnly marks every action in the help as unavailable. The keys
-// stay bound so that pressing one can say why it does nothing.
-func (a *Actions) MarkReadOnly() {
+// SetEnabled switches every action on or off.
+func (a *Actions) SetEnabled(on bool) {
 	for _, p := range []*key.Binding{&a.SendEvent, &a.Cancel, &a.Timeout, &a.Restore, &a.Replay} {
-		h := p.Help()
-		p.SetHelp(h.Key, h.Desc+" (read-only)")
+		p.SetEnabled(on)
 	}
-}
-
-// ReadOnly returns the bindings with every mutation marked unavailable.
-func (k KeyMap) ReadOnly() KeyMap {
-	k.List.Actions.MarkReadOnly()
-	k.Detail.Actions.MarkReadOnly()
-	h := k.Detail.Branch.Help()
-	k.Detail.Branch.SetHelp(h.Key, h.Desc+" (read-only)")
-	h = k.Inbox.SendEvent.Help()
-	k.Inbox.SendEvent.SetHelp(h.Key, h.Desc+" (read-only)")
-	return k
 }
 
 // ShortHelp is the footer's one line.
@@ -223,13 +246,13 @@ func (k List) FullHelp() [][]key.Binding {
 		k.Nav.list(),
 		{k.Open, k.Inbox, k.Filter, k.Clear, k.Mark},
 		k.Actions.list(),
-		{k.Help, k.Quit},
+		{k.Messages, k.Help, k.Quit},
 	}
 }
 
 // ShortHelp is the footer of the detail.
 func (k Detail) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextTab, k.Up, k.Down, k.Follow, k.Back, k.Help}
+	return []key.Binding{k.NextTab, k.Up, k.Down, k.Follow, k.Branch, k.Back, k.Help}
 }
 
 // FullHelp is the help screen of the detail.
@@ -238,19 +261,31 @@ func (k Detail) FullHelp() [][]key.Binding {
 		k.Nav.list(),
 		{k.NextTab, k.PrevTab, k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.Follow},
 		append(k.Actions.list(), k.Branch),
-		{k.Back, k.Help, k.Quit},
+		{k.Back, k.Messages, k.Help, k.Quit},
 	}
 }
 
 // ShortHelp is the footer of the inbox.
 func (k Inbox) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.SendEvent, k.Open, k.Back, k.Help}
+	return []key.Binding{k.Up, k.Down, k.NextTask, k.SendEvent, k.Open, k.Back, k.Help}
 }
 
 // FullHelp is the help screen of the inbox.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.Nav.list(), {k.SendEvent, k.Open}, {k.Back, k.Help, k.Quit}}
+	return [][]key.Binding{k.Nav.list(), {k.SendEvent, k.Open, k.NextTask, k.PrevTask}, {k.Back, k.Messages, k.Help, k.Quit}}
 }
+
+// ShortHelp is the footer of the help and messages pages.
+func (k Pager) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Close, k.Quit} }
+
+// FullHelp is the same keys, grouped.
+func (k Pager) FullHelp() [][]key.Binding { return [][]key.Binding{k.Nav.list(), {k.Close, k.Quit}} }
+
+// ShortHelp is the one global key.
+func (k Global) ShortHelp() []key.Binding { return []key.Binding{k.Quit} }
+
+// FullHelp is the same as ShortHelp.
+func (k Global) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 // ShortHelp is the footer while filtering.
 func (k Filter) ShortHelp() []key.Binding { return []key.Binding{k.Accept, k.Cancel} }
@@ -259,11 +294,13 @@ func (k Filter) ShortHelp() []key.Binding { return []key.Binding{k.Accept, k.Can
 func (k Filter) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 // ShortHelp is the footer of a form.
-func (k Form) ShortHelp() []key.Binding { return []key.Binding{k.Submit, k.Next, k.Cancel} }
+func (k Form) ShortHelp() []key.Binding {
+	return []key.Binding{k.Submit, k.Send, k.Next, k.PickKey, k.Cancel}
+}
 
 // FullHelp is the same as ShortHelp.
 func (k Form) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Submit, k.Next, k.Prev, k.Cancel}}
+	return [][]key.Binding{{k.Submit, k.Send, k.Next, k.Prev, k.PickKey, k.Cancel}}
 }
 
 // ShortHelp is the footer of a confirmation.
@@ -276,18 +313,21 @@ func (k Confirm) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp
 // stand for the same action in several scopes.
 func (k *KeyMap) byName() map[string][]*key.Binding {
 	return map[string][]*key.Binding{
-		"up":              {&k.List.Up, &k.Detail.Up, &k.Inbox.Up},
-		"down":            {&k.List.Down, &k.Detail.Down, &k.Inbox.Down},
-		"page_up":         {&k.List.PageUp, &k.Detail.PageUp, &k.Inbox.PageUp},
-		"page_down":       {&k.List.PageDown, &k.Detail.PageDown, &k.Inbox.PageDown},
-		"top":             {&k.List.Top, &k.Detail.Top, &k.Inbox.Top},
-		"bottom":          {&k.List.Bottom, &k.Detail.Bottom, &k.Inbox.Bottom},
+		"up":              {&k.List.Up, &k.Detail.Up, &k.Inbox.Up, &k.Pager.Up},
+		"down":            {&k.List.Down, &k.Detail.Down, &k.Inbox.Down, &k.Pager.Down},
+		"page_up":         {&k.List.PageUp, &k.Detail.PageUp, &k.Inbox.PageUp, &k.Pager.PageUp},
+		"page_down":       {&k.List.PageDown, &k.Detail.PageDown, &k.Inbox.PageDown, &k.Pager.PageDown},
+		"top":             {&k.List.Top, &k.Detail.Top, &k.Inbox.Top, &k.Pager.Top},
+		"bottom":          {&k.List.Bottom, &k.Detail.Bottom, &k.Inbox.Bottom, &k.Pager.Bottom},
 		"open":            {&k.List.Open},
 		"inbox":           {&k.List.Inbox},
 		"mark":            {&k.List.Mark},
 		"filter":          {&k.List.Filter},
 		"help":            {&k.List.Help, &k.Detail.Help, &k.Inbox.Help},
-		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit},
+		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit, &k.Pager.Quit},
+		"messages":        {&k.List.Messages, &k.Detail.Messages, &k.Inbox.Messages},
+		"next_task":       {&k.Inbox.NextTask},
+		"previous_task":   {&k.Inbox.PrevTask},
 		"send_event":      {&k.List.SendEvent, &k.Detail.SendEvent, &k.Inbox.SendEvent},
 		"cancel":          {&k.List.Cancel, &k.Detail.Cancel},
 		"refresh_timeout": {&k.List.Timeout, &k.Detail.Timeout},
@@ -298,6 +338,7 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"next_tab":        {&k.Detail.NextTab},
 		"previous_tab":    {&k.Detail.PrevTab},
 		"form_submit":     {&k.Form.Submit},
+		"confirm":         {&k.Confirm.Yes},
 	}
 }
 
@@ -340,7 +381,7 @@ func (k KeyMap) Conflicts() error {
 		groups [][]key.Binding
 	}{
 		{"list", k.List.FullHelp()}, {"detail", k.Detail.FullHelp()}, {"inbox", k.Inbox.FullHelp()},
-		{"form", k.Form.FullHelp()}, {"confirm", k.Confirm.FullHelp()},
+		{"form", k.Form.FullHelp()}, {"confirm", k.Confirm.FullHelp()}, {"help", k.Pager.FullHelp()},
 	}
 	for _, s := range scopes {
 		seen := map[string]string{}

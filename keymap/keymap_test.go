@@ -17,6 +17,8 @@ func TestBindingsAreUniqueAndDocumented(t *testing.T) {
 		"filter":  km.Filter.FullHelp(),
 		"form":    km.Form.FullHelp(),
 		"confirm": km.Confirm.FullHelp(),
+		"pager":   km.Pager.FullHelp(),
+		"global":  km.Global.FullHelp(),
 	}
 	for name, groups := range scopes {
 		seen := map[string]string{}
@@ -76,14 +78,22 @@ func TestRebind(t *testing.T) {
 	}
 }
 
-func TestReadOnlyMarksEveryAction(t *testing.T) {
-	km := Default().ReadOnly()
-	for _, b := range []key.Binding{km.List.Cancel, km.List.SendEvent, km.Detail.Branch, km.Inbox.SendEvent, km.Detail.Restore} {
-		if !strings.HasSuffix(b.Help().Desc, "(read-only)") {
-			t.Errorf("%q not marked read-only", b.Help().Desc)
-		}
-	}
+func TestDefaultsDoNotConflict(t *testing.T) {
 	if err := Default().Conflicts(); err != nil {
 		t.Errorf("defaults conflict: %v", err)
+	}
+}
+
+// ctrl+c quits whatever quit is rebound to: it is the one global key.
+func TestRebindingQuitKeepsCtrlC(t *testing.T) {
+	km, err := Default().Rebind("quit", []string{"x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := km.Global.Quit.Keys(); len(k) != 1 || k[0] != "ctrl+c" {
+		t.Errorf("global quit %v", k)
+	}
+	if km.Pager.Quit.Keys()[0] != "x" || km.Inbox.Quit.Keys()[0] != "x" {
+		t.Error("quit not rebound on every page")
 	}
 }

@@ -8,12 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/keymap"
 	"github.com/hatchtop/hatchtop/preflight"
 	"github.com/hatchtop/hatchtop/ui"
@@ -45,7 +46,7 @@ type pending struct {
 	kind    actionKind
 	taskIDs []string
 	names   []string
-	event   client.Event  // actPush
+	event   engine.Event  // actPush
 	wakes   []string      // actPush: the tasks whose open waits the key matches
 	by      time.Duration // actTimeout
 	node    int64         // actBranch
@@ -89,80 +90,30 @@ type toast struct {
 	until time.Time
 }
 
-// runAction checks, right before sending, what the engine says of each
-// task now, and sends only what that state allows: a task that finished
-// while the confirmation was open is left alone, with the reason.
-func runAction(e client.Engine, p pending) tea.Cmd {
+// runAction sends a confirmed change; its row re-reads, right before
+// sending, what the engine says of each task now, and sends only what
+// that state allows: a task that finished while the confirmation was open
+// is left alone, with the reason.
+func runAction(e engine.Engine, p pending) tea.Cmd {
+	send := actionOf(p.kind).send
 	return func() tea.Msg {
 		ctx, cancel := withTimeout()
 		defer cancel()
 		done := actionDoneMsg{p: p}
-		if p.kind == actCancel {
-			checked := append([]preflight.Checked(nil), p.skipped...)
-			for i, id := range p.taskIDs {
-				checked = append(checked, checkTask(ctx, e, actCancel, id, p.names[i]))
-			}
-			done.sent, done.skipped = preflight.Split(checked)
-			if len(done.sent) == 0 {
-				done.err = nothingSent(done.skipped)
-				return done
-			}
-			done.err = e.Cancel(ctx, done.sent...)
-			return done
-		}
-		id, name := p.target, ""
-		if p.kind != actPush {
-			id, name = p.taskIDs[0], p.names[0]
-		}
-		if id != "" {
-			c := checkTask(ctx, e, p.kind, id, name)
-			if c.Err != nil {
-				done.err = c.Err
-				return done
-			}
-			done.fresh = c.Task
-		}
-		switch p.kind {
-		case actPush:
-			if p.target != "" {
-				entries, err := e.EventLog(ctx, p.target)
-				if err != nil {
-					done.err = &preflight.Refusal{Action: actPush, Task: done.fresh.Name, Reason: "has an event log the engine did not return (" + err.Error() + ")"}
-					return done
-				}
-				if !preflight.StillWaitsOn(entries, p.event.Key) {
-					done.err = &preflight.Refusal{Action: actPush, Task: done.fresh.Name, Reason: "no longer waits on " + preflight.Escape(p.event.Key) + " (its wait was satisfied or replaced)"}
-					return done
-				}
-			}
-			done.eventID, done.err = e.PushEvent(ctx, p.event)
-		case actTimeout:
-			done.timeoutAt, done.err = e.RefreshTimeout(ctx, id, p.by)
-		case actRestore:
-			done.err = e.RestoreEvicted(ctx, id)
-		case actReplay:
-			done.err = e.Replay(ctx, id)
-		case actBranch:
-			done.newBranch, done.err = e.Branch(ctx, id, p.node, p.branch)
-			// Restore what is evicted now, not what was when the dialog opened.
-			if done.err == nil && done.fresh.Evicted {
-				done.err = e.RestoreEvicted(ctx, id)
-				done.restored = done.err == nil
-			}
-		}
+		send(ctx, e, p, &done)
 		return done
 	}
 }
 
 // checkTask asks the engine for a task's state and whether it allows a.
-func checkTask(ctx context.Context, e client.Engine, a actionKind, id, name string) preflight.Checked {
+func checkTask(ctx context.Context, e engine.Engine, a actionKind, id, name string) preflight.Checked {
 	t, err := e.TaskState(ctx, id)
 	if t.Name == "" {
 		t.Name = name
 	}
 	c := preflight.Checked{ID: id, Task: t}
 	switch {
-	case errors.Is(err, client.ErrNotFound):
+	case errors.Is(err, engine.ErrNotFound):
 		c.Err = &preflight.Refusal{Action: a, Task: t.Name, Reason: "is not known to the engine (not found)"}
 	case err != nil:
 		c.Err = &preflight.Refusal{Action: a, Task: t.Name, Reason: "could not be checked with the engine (" + err.Error() + ")"}
@@ -181,113 +132,55 @@ func nothingSent(skipped []preflight.Checked) error {
 }
 
 // onActionKey handles the keys that change something in the engine, from
-// the list or the detail. Each opens a form or a confirmation; nothing is
-// sent before enter on the confirmation.
-func (m Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding) (Model, tea.Cmd) {
-	var kind actionKind
+// the list or the detail: the row of the key pressed opens its form or
+// confirmation; nothing is sent before the confirmation's yes. The keys
+// match even when switched off, so that pressing one says why it does
+// nothing.
+func (m *Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding) tea.Cmd {
+	var row *action
+	for i := range actions {
+		if key.Matches(msg, actions[i].binding(a, branch)) {
+			row = &actions[i]
+			break
+		}
+	}
 	switch {
-	case key.Matches(msg, a.SendEvent):
-		kind = actPush
-	case key.Matches(msg, a.Cancel):
-		kind = actCancel
-	case key.Matches(msg, a.Timeout):
-		kind = actTimeout
-	case key.Matches(msg, a.Restore):
-		kind = actRestore
-	case key.Matches(msg, a.Replay):
-		kind = actReplay
-	case m.detail != nil && m.detail.tab == tabTimeline && key.Matches(msg, branch):
-		kind = actBranch
-	default:
-		return m, nil
-	}
-	if m.readOnly {
-		m.say(string(kind)+": hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
-		return m, nil
-	}
-	if m.busy != nil {
+	case row == nil:
+		return nil
+	case m.readOnly:
+		m.say(string(row.kind)+": hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
+		return nil
+	case m.busy != nil:
 		m.say("wait: "+m.busy.label+" is still in flight", ui.Warning)
-		return m, nil
-	}
-	if m.detail == nil && len(m.shown) == 0 && kind != actPush {
+		return nil
+	case m.detail() == nil && len(m.shown) == 0 && row.kind != actPush:
 		m.say("no task selected", ui.Warning)
-		return m, nil
+		return nil
 	}
 	id := m.selectedID
-	if m.detail != nil {
-		id = m.detail.taskID
+	if d := m.detail(); d != nil {
+		id = d.taskID
 	}
 	task, _ := m.taskByID(id)
-	switch kind {
-	case actPush:
-		keys := m.waitKeys(id)
-		f := newEventForm(keys, task.Name, m.keys.Form, m.width)
-		if len(keys) > 0 {
-			f.target = id
-		}
-		m.form = &f
-		return m, nil
-	case actCancel:
-		ids := m.markedIDs()
-		if len(ids) == 0 || m.detail != nil {
-			ids = []string{id}
-		}
-		m.ask(pending{kind: actCancel, taskIDs: ids, names: m.names(ids)})
-	case actTimeout:
-		// Not on QUEUED: REST reads a task that has just started as queued
-		// for a while. The engine's answer decides.
-		if task.Status != "" && !task.Status.Active() {
-			m.say("refresh timeout: "+task.Name+" is "+strings.ToLower(string(task.Status))+"; only a running or evicted task has a timeout to push", ui.Warning)
-			return m, nil
-		}
-		m.prompt = ptr(newDurationPrompt(id, task.Name))
-		return m, nil
-	case actRestore:
-		if !task.Evicted {
-			m.say("restore: "+task.Name+" is not evicted; only an evicted task can be restored", ui.Warning)
-			return m, nil
-		}
-		m.ask(pending{kind: actRestore, taskIDs: []string{id}, names: []string{task.Name}})
-	case actReplay:
-		if task.Status.Active() {
-			// Seen on v0.105.0: a replay of a queued, running or evicted
-			// task is accepted and then ignored.
-			m.say("replay: the engine replays finished tasks only and "+task.Name+" is "+string(task.Phase())+
-				"; cancel it first, or branch from a timeline entry (b)", ui.Warning)
-			return m, nil
-		}
-		m.ask(pending{kind: actReplay, taskIDs: []string{id}, names: []string{task.Name}})
-	case actBranch:
-		items := durable.Timeline(m.detail.entries)
-		if len(items) == 0 {
-			m.say("branch: the event log has no entries yet", ui.Warning)
-			return m, nil
-		}
-		if !task.Status.Active() {
-			m.say("branch: "+task.Name+" is "+string(task.Phase())+"; replay it (R) instead", ui.Warning)
-			return m, nil
-		}
-		e := items[clamp(m.detail.entry, 0, len(items)-1)].Entry
-		m.ask(pending{kind: actBranch, taskIDs: []string{id}, names: []string{task.Name}, node: e.NodeID, branch: e.BranchID, restore: task.Evicted})
-	}
-	return m, nil
+	row.open(m, id, task)
+	return nil
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // onInboxSend opens the send-event form for the inbox's selected key.
-func (m Model) onInboxSend() (Model, tea.Cmd) {
+func (m *Model) onInboxSend() tea.Cmd {
 	if m.readOnly {
 		m.say("send event: hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
-		return m, nil
+		return nil
 	}
 	g, ok := m.selectedGroup()
 	if !ok || g.Sleeping {
 		m.say("send event: pick an event key; sleeps end by themselves", ui.Warning)
-		return m, nil
+		return nil
 	}
-	m.form = ptr(newEventForm([]string{g.Key}, "inbox", m.keys.Form, m.width))
-	return m, nil
+	f := newEventForm([]string{g.Key}, "inbox", m.keys.Form, m.width)
+	f.rememberScope(m.scopes)
+	m.push(&f)
+	return nil
 }
 
 // taskByID is a task from the list, or the open detail's.
@@ -295,8 +188,8 @@ func (m Model) taskByID(id string) (durable.Task, bool) {
 	if st, ok := m.tasks[id]; ok {
 		return st.task, true
 	}
-	if m.detail != nil && m.detail.taskID == id && m.detail.info != nil {
-		return m.detail.info.Task, true
+	if m.detail() != nil && m.detail().taskID == id && m.detail().info != nil {
+		return m.detail().info.Task, true
 	}
 	return durable.Task{ID: id, Name: id}, false
 }
@@ -306,8 +199,8 @@ func (m Model) waitKeys(id string) []string {
 	var waits []durable.Wait
 	if st, ok := m.tasks[id]; ok {
 		waits = st.waits
-	} else if m.detail != nil && m.detail.taskID == id {
-		waits = durable.OpenWaits(m.detail.entries)
+	} else if m.detail() != nil && m.detail().taskID == id {
+		waits = durable.OpenWaits(m.detail().entries)
 	}
 	var keys []string
 	for _, w := range waits {
@@ -358,145 +251,49 @@ func (m Model) names(ids []string) []string {
 }
 
 // ask opens the confirmation of p.
-func (m *Model) ask(p pending) { m.confirm = &p }
-
-// say shows a toast in the footer.
-func (m *Model) say(text string, tone ui.Tone) {
-	m.toast = toast{text: text, tone: tone, until: m.now.Add(toastFor)}
-}
+func (m *Model) ask(p pending) { m.push(&confirmScreen{p: p}) }
 
 // confirmLines says exactly what will happen to which tasks.
 func (m Model) confirmLines(p pending) (string, []ui.DialogLine) {
-	list := func() []ui.DialogLine {
-		var out []ui.DialogLine
-		for i, n := range p.names {
-			if i == 8 {
-				out = append(out, ui.DialogLine{Text: fmt.Sprintf("  … and %d more", len(p.names)-8)})
-				break
-			}
-			out = append(out, ui.DialogLine{Text: "  " + n + "  (" + p.taskIDs[i] + ")"})
-		}
-		return out
-	}
-	var title string
-	var lines []ui.DialogLine
-	switch p.kind {
-	case actPush:
-		title = "Send event " + preflight.Escape(p.event.Key) + "?"
-		scope := "no scope"
-		if p.event.Scope != "" {
-			scope = "scope " + preflight.Escape(p.event.Scope)
-		}
-		lines = append(lines,
-			ui.DialogLine{Text: "pushes event " + preflight.Escape(p.event.Key) + " (" + scope + ") with payload " + p.preview},
-			ui.DialogLine{Text: fmt.Sprintf("It should wake %d waiting task(s) hatchtop has seen; it also triggers any workflow bound to this key.", len(p.wakes))},
-		)
-		for _, id := range p.wakes[:min(len(p.wakes), 8)] {
-			t, _ := m.taskByID(id)
-			lines = append(lines, ui.DialogLine{Text: "  " + t.Name})
-		}
-	case actCancel:
-		title = fmt.Sprintf("Cancel %d task(s)?", len(p.taskIDs))
-		lines = append([]ui.DialogLine{{Text: "The engine will cancel these tasks; a cancelled task does not resume:"}}, list()...)
-	case actTimeout:
-		title = "Refresh the timeout of " + p.names[0] + "?"
-		lines = []ui.DialogLine{{Text: "adds " + durable.FormatDuration(p.by) + " to its current execution deadline (Dispatcher.RefreshTimeout)."}}
-	case actRestore:
-		title = "Restore " + p.names[0] + "?"
-		lines = []ui.DialogLine{{Text: "queues the evicted task to run again on a worker; it replays its durable log and goes on waiting."}}
-	case actReplay:
-		title = "Replay " + p.names[0] + "?"
-		lines = append([]ui.DialogLine{{Text: "runs the task again from the beginning (a durable task replays from node 0):"}}, list()...)
-	case actBranch:
-		title = fmt.Sprintf("Replay %s from b%d n%d?", p.names[0], p.branch, p.node)
-		lines = []ui.DialogLine{{Text: fmt.Sprintf("creates a new branch of the durable event log starting at node %d of branch %d; the task replays from there and later entries of the current branch are replaced.", p.node, p.branch)}}
-		if p.restore {
-			lines = append(lines, ui.DialogLine{Text: "The task is evicted, so hatchtop then restores it: the engine replays a branch when the task next starts."})
-		} else {
-			lines = append(lines, ui.DialogLine{Text: "The engine replays a branch when the task next starts (after an eviction and restore, or a worker restart); the running invocation goes on meanwhile.", Tone: ui.Warning})
-		}
-	}
-	lines = append(lines, ui.DialogLine{Text: ""}, ui.DialogLine{Text: "enter confirms · esc backs out", Tone: ui.Unknown})
+	title, lines := actionOf(p.kind).confirm(m, p)
+	k := m.keys.Confirm
+	lines = append(lines, ui.DialogLine{Text: ""}, ui.DialogLine{Text: hints(hint(k.Yes, "confirms"), hint(k.No, "backs out")), Tone: ui.Unknown})
 	return title, lines
 }
 
-// onModalKey routes a key to the open confirmation, form or prompt.
-// Letters are typed; ctrl+c still quits, as everywhere.
-func (m Model) onModalKey(msg tea.KeyMsg) (Model, tea.Cmd) {
-	if msg.Type == tea.KeyCtrlC && m.confirm == nil {
-		return m, tea.Quit
-	}
+// confirmScreen is the one confirmation of every change: what exactly
+// will be sent, to which tasks; nothing is sent before its yes.
+type confirmScreen struct{ p pending }
+
+func (*confirmScreen) layer() layer { return dialogLayer }
+
+func (*confirmScreen) bindings(m *Model) help.KeyMap { return m.keys.Confirm }
+
+func (c *confirmScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
+	k := m.keys.Confirm
 	switch {
-	case m.confirm != nil:
-		k := m.keys.Confirm
-		switch {
-		case key.Matches(msg, k.Yes):
-			p := *m.confirm
-			m.confirm = nil
-			return m.start(p)
-		case key.Matches(msg, k.No), msg.String() == "ctrl+c":
-			kind := m.confirm.kind
-			m.confirm = nil
-			m.say(string(kind)+": backed out, nothing was sent", ui.Unknown)
-		}
-		return m, nil
-	case m.form != nil:
-		if msg.Paste {
-			// Pasted text is never a key binding; matching would render it.
-			f, cmd := m.form.Update(msg)
-			m.form = &f
-			return m, cmd
-		}
-		k := m.keys.Form
-		switch {
-		case key.Matches(msg, k.Cancel):
-			m.form = nil
-			return m, nil
-		case key.Matches(msg, k.Submit), msg.Type == tea.KeyEnter && m.form.focus != fieldPayload:
-			ev, err := m.form.event()
-			if err != nil {
-				m.say("nothing was sent: "+err.Error(), ui.Bad)
-				return m, nil
-			}
-			p := pending{kind: actPush, event: ev, wakes: m.waitersOf(ev.Key), preview: prettyPayload(ev.Payload)}
-			if slices.Contains(m.form.keys, ev.Key) {
-				p.target = m.form.target
-			}
-			m.form = nil
-			m.ask(p)
-			return m, nil
-		}
-		f, cmd := m.form.Update(msg)
-		m.form = &f
-		return m, cmd
-	case m.prompt != nil:
-		k := m.keys.Form
-		switch {
-		case key.Matches(msg, k.Cancel):
-			m.prompt = nil
-			return m, nil
-		case key.Matches(msg, k.Submit), msg.Type == tea.KeyEnter:
-			d, err := parseRefresh(m.prompt.input.Value())
-			if err != nil {
-				m.say("nothing was sent: "+err.Error(), ui.Bad)
-				return m, nil
-			}
-			p := pending{kind: actTimeout, taskIDs: []string{m.prompt.taskID}, names: []string{m.prompt.name}, by: d}
-			m.prompt = nil
-			m.ask(p)
-			return m, nil
-		}
-		p, cmd := m.prompt.Update(msg)
-		m.prompt = &p
-		return m, cmd
+	case key.Matches(msg, k.Yes):
+		m.pop()
+		next, cmd := m.start(c.p)
+		*m = next
+		return cmd
+	case key.Matches(msg, k.No):
+		m.pop()
+		m.say(string(c.p.kind)+": backed out, nothing was sent", ui.Unknown)
 	}
-	return m, nil
+	return nil
+}
+
+func (c *confirmScreen) view(m *Model) string {
+	title, lines := m.confirmLines(c.p)
+	return ui.Dialog(title, lines, m.width, m.dialogHeight(), m.styles)
 }
 
 // start sends a confirmed change. Tasks the model already knows finished
 // are left out at once; the Cmd checks the rest with the engine.
 func (m Model) start(p pending) (Model, tea.Cmd) {
-	if p.kind != actPush && p.kind != actReplay {
+	row := actionOf(p.kind)
+	if !row.keepsFinished {
 		var ids, names []string
 		for i, id := range p.taskIDs {
 			t, _ := m.taskByID(id)
@@ -514,7 +311,7 @@ func (m Model) start(p pending) (Model, tea.Cmd) {
 		p.taskIDs, p.names = ids, names
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	m.busy = &busyState{label: busyLabel(p), spin: sp}
+	m.busy = &busyState{label: row.busy(p), spin: sp}
 	return m, tea.Batch(runAction(m.engine, p), sp.Tick)
 }
 
@@ -524,98 +321,29 @@ type busyState struct {
 	spin  spinner.Model
 }
 
-func busyLabel(p pending) string {
-	switch p.kind {
-	case actPush:
-		return "sending " + p.event.Key
-	case actCancel:
-		return fmt.Sprintf("cancelling %d task(s)", len(p.taskIDs))
-	}
-	return string(p.kind) + " " + strings.Join(p.names, ", ")
-}
-
 // onActionDone shows what the engine answered and starts watching for
 // what it does not prove.
 func (m *Model) onActionDone(msg actionDoneMsg) {
 	m.busy = nil
 	p := msg.p
+	row := actionOf(p.kind)
 	var refused *preflight.Refusal
 	switch {
-	case errors.As(msg.err, &refused), msg.err != nil && p.kind == actCancel && len(msg.sent) == 0:
+	case errors.As(msg.err, &refused):
 		m.say(msg.err.Error(), ui.Warning)
 		return
-	case msg.err != nil && p.kind == actTimeout && errors.Is(msg.err, client.ErrNotFound) && msg.fresh.Status == durable.StatusQueued:
-		m.say("refresh timeout: the engine has no running attempt of "+p.names[0]+" (it reads as queued and has not started, or just ended); nothing changed", ui.Warning)
+	case msg.err != nil && row.nothingDone != nil:
+		if text, ok := row.nothingDone(msg); ok {
+			m.say(text, ui.Warning)
+			return
+		}
+		m.say(string(p.kind)+" failed: "+actionError(msg.err), ui.Bad)
 		return
 	case msg.err != nil:
 		m.say(string(p.kind)+" failed: "+actionError(msg.err), ui.Bad)
 		return
 	}
-	switch p.kind {
-	case actPush:
-		m.say(fmt.Sprintf("event %s pushed (id %s); watching %d waiting task(s)…", p.event.Key, msg.eventID, len(p.wakes)), ui.Good)
-		if len(p.wakes) > 0 {
-			m.watches = append(m.watches, watch{p: p, until: m.now.Add(watchFor)})
-			for _, id := range p.wakes {
-				if st, ok := m.tasks[id]; ok {
-					st.stale = true
-				}
-			}
-		}
-	case actCancel:
-		note := ""
-		if len(msg.skipped) > 0 {
-			note = fmt.Sprintf(", skipped %d (%s)", len(msg.skipped), preflight.SkipText(msg.skipped))
-		}
-		m.say(fmt.Sprintf("cancel of %d task(s) accepted by the engine%s; rows turn cancelled as it does", len(msg.sent), note), ui.Good)
-		for _, id := range p.taskIDs {
-			delete(m.marks, id)
-		}
-		for _, c := range msg.skipped {
-			delete(m.marks, c.ID)
-		}
-		sent := p
-		sent.taskIDs = msg.sent
-		m.watches = append(m.watches, watch{p: sent, until: m.now.Add(watchFor), note: note})
-	case actTimeout:
-		text := "timeout of " + p.names[0] + " refreshed"
-		if !msg.timeoutAt.IsZero() {
-			text += ": the engine says it now times out " + atText(msg.timeoutAt, m.now)
-		}
-		m.say(text, ui.Good)
-		if st, ok := m.tasks[p.taskIDs[0]]; ok {
-			st.eventsStale = true
-			if msg.timeoutAt.After(st.timeoutHint) {
-				st.timeoutHint = msg.timeoutAt
-				m.rebuildDeadline(st)
-			}
-		}
-		if m.detail != nil && m.detail.taskID == p.taskIDs[0] {
-			m.detail.infoStale = true
-		}
-	case actRestore:
-		m.say("restore of "+p.names[0]+" queued (the engine always answers \"requeued\"); watching whether it leaves eviction…", ui.Good)
-		m.watches = append(m.watches, watch{p: p, until: m.now.Add(2 * watchFor)})
-		m.markStale(p.taskIDs[0])
-	case actReplay:
-		m.say("replay of "+p.names[0]+" accepted; the engine runs it again as a new attempt", ui.Good)
-		m.markStale(p.taskIDs[0])
-	case actBranch:
-		text := fmt.Sprintf("%s branched: new branch b%d from node %d", p.names[0], msg.newBranch, p.node)
-		switch {
-		case msg.restored:
-			text += ", and restored: the timeline shows the branch as it replays"
-		case p.restore:
-			text += "; not restored, as it is no longer evicted: it replays from there when the task next starts"
-		default:
-			text += "; it replays from there when the task next starts"
-		}
-		m.say(text, ui.Good)
-		m.markStale(p.taskIDs[0])
-		if m.detail != nil {
-			m.detail.entriesAt = time.Time{}
-		}
-	}
+	row.answered(m, msg)
 }
 
 func (m *Model) markStale(id string) {
@@ -623,17 +351,17 @@ func (m *Model) markStale(id string) {
 		st.stale, st.eventsStale = true, true
 		m.queueChanged(id)
 	}
-	if m.detail != nil && m.detail.taskID == id {
-		m.detail.infoStale = true
+	if m.detail() != nil && m.detail().taskID == id {
+		m.detail().infoStale = true
 	}
 }
 
 // actionError is the engine's message, without our wrapping noise.
 func actionError(err error) string {
 	switch {
-	case errors.Is(err, client.ErrReadOnly):
+	case errors.Is(err, engine.ErrReadOnly):
 		return "hatchtop runs read-only"
-	case errors.Is(err, client.ErrNotFound):
+	case errors.Is(err, engine.ErrNotFound):
 		return "the engine does not know this task (it may have finished): " + err.Error()
 	}
 	return err.Error()
@@ -645,7 +373,7 @@ func (m *Model) checkWatches() {
 	for _, w := range m.watches {
 		done, text, tone := m.observe(w)
 		if done {
-			m.say(text+w.note, tone)
+			m.sayUntilNext(text+w.note, tone) // read after the fact: it stays until the next feedback
 			continue
 		}
 		keep = append(keep, w)
@@ -655,49 +383,10 @@ func (m *Model) checkWatches() {
 
 // observe says whether a watch's effect showed, or its time ran out.
 func (m *Model) observe(w watch) (bool, string, ui.Tone) {
-	p := w.p
-	over := !m.now.Before(w.until)
-	switch p.kind {
-	case actPush:
-		woke := 0
-		for _, id := range p.wakes {
-			st, ok := m.tasks[id]
-			if !ok || !st.task.Status.Active() || !slices.ContainsFunc(st.waits, func(wt durable.Wait) bool { return slices.Contains(wt.EventKeys, p.event.Key) }) {
-				woke++
-			}
-		}
-		if woke == len(p.wakes) {
-			return true, fmt.Sprintf("%s woke %d of %d waiting task(s): their waits are satisfied", p.event.Key, woke, len(p.wakes)), ui.Good
-		}
-		if over {
-			return true, fmt.Sprintf("%s woke %d of %d waiting task(s) within %s; a scoped wait needs the event's scope to match", p.event.Key, woke, len(p.wakes), durable.FormatDuration(watchFor)), ui.Warning
-		}
-	case actCancel:
-		gone := 0
-		for _, id := range p.taskIDs {
-			if st, ok := m.tasks[id]; !ok || st.task.Status == durable.StatusCancelled {
-				gone++
-			}
-		}
-		if gone == len(p.taskIDs) {
-			return true, fmt.Sprintf("%d task(s) cancelled", gone), ui.Good
-		}
-		if over {
-			return true, fmt.Sprintf("%d of %d task(s) cancelled so far", gone, len(p.taskIDs)), ui.Warning
-		}
-	case actRestore:
-		st, ok := m.tasks[p.taskIDs[0]]
-		if ok && !st.task.Evicted {
-			return true, p.names[0] + " restored: no longer evicted", ui.Good
-		}
-		if !ok {
-			return true, p.names[0] + " left the active list", ui.Good
-		}
-		if over {
-			return true, p.names[0] + " is still evicted; the engine skips tasks that are not evicted or already queued", ui.Warning
-		}
+	if obs := actionOf(w.p.kind).observe; obs != nil {
+		return obs(m, w, !m.now.Before(w.until))
 	}
-	return false, "", ui.Plain
+	return true, "", ui.Plain
 }
 
 // watching reports whether a task's log should be polled briskly because
@@ -709,28 +398,4 @@ func (m *Model) watching(id string) bool {
 		}
 	}
 	return false
-}
-
-// modalView renders the open confirmation, form or prompt over the body.
-func (m Model) modalView() (string, bool) {
-	h := max(m.height-3, 5)
-	switch {
-	case m.confirm != nil:
-		title, lines := m.confirmLines(*m.confirm)
-		return ui.Dialog(title, lines, m.width, h, m.styles), true
-	case m.form != nil:
-		k := m.form.keyExact
-		title := "Send an event"
-		if m.form.origin != "" {
-			title += " · from " + m.form.origin
-		}
-		return ui.Dialog(title, m.form.lines(len(m.waitersOf(k))), m.width, h, m.styles), true
-	case m.prompt != nil:
-		var timeoutAt time.Time
-		if st, ok := m.tasks[m.prompt.taskID]; ok {
-			timeoutAt, _ = m.timeoutAt(st)
-		}
-		return ui.Dialog("Refresh timeout", m.prompt.lines(timeoutAt, m.now), m.width, h, m.styles), true
-	}
-	return "", false
 }

@@ -22,9 +22,6 @@ func waitingModel(t *testing.T, readOnly bool) (*fake.Engine, Model) {
 	f.SetLog("t2", sleepEntry(1, "nap", t0, time.Hour))
 	m := newTestModel(f)
 	m.readOnly = readOnly
-	if readOnly {
-		m.keys = m.keys.ReadOnly()
-	}
 	return f, step(t, m, startMsg{})
 }
 
@@ -39,38 +36,42 @@ func typeText(t *testing.T, m Model, s string) Model {
 func TestSendEventFormPrefillsValidatesAndConfirms(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("e"))
-	if m.form == nil || m.form.key.Value() != "approve" {
-		t.Fatalf("form not prefilled with the wait's key: %+v", m.form)
+	if formOf(m) == nil || formOf(m).key.Value() != "approve" {
+		t.Fatalf("form not prefilled with the wait's key: %+v", formOf(m))
 	}
 	view := m.View()
 	if !strings.Contains(view, "key 1 of 2 of this wait") || !strings.Contains(view, "does not say whether a wait has a scope") {
 		t.Errorf("form view:\n%s", view)
 	}
+	if formOf(m).focus != fieldPayload {
+		t.Errorf("the form opens on field %d, not on the payload: the key is prefilled", formOf(m).focus)
+	}
+	m = step(t, m, press("shift+tab"))
 	m = step(t, m, press("down"))
-	if m.form.key.Value() != "reject" {
-		t.Errorf("↓ picks the OR group's next key, got %q", m.form.key.Value())
+	if formOf(m).key.Value() != "reject" {
+		t.Errorf("↓ picks the OR group's next key, got %q", formOf(m).key.Value())
 	}
 	m = step(t, m, press("up"))
 	// q, c and ? typed into the payload are letters.
 	m = step(t, m, press("tab"))
 	m = typeText(t, m, "{q c ?")
-	if m.form == nil || !strings.Contains(m.form.payload.Value(), "q c ?") {
-		t.Fatalf("letters did not reach the payload: %+v", m.form)
+	if formOf(m) == nil || !strings.Contains(formOf(m).payload.Value(), "q c ?") {
+		t.Fatalf("letters did not reach the payload: %+v", formOf(m))
 	}
 	if !strings.Contains(m.View(), "invalid JSON") {
 		t.Errorf("invalid JSON not flagged as typed:\n%s", m.View())
 	}
 	m = step(t, m, press("ctrl+s"))
-	if m.confirm != nil || f.Calls("PushEvent") != 0 || !strings.Contains(m.View(), "nothing was sent") {
-		t.Fatalf("invalid JSON went on: confirm=%v pushes=%d", m.confirm, f.Calls("PushEvent"))
+	if confirmOf(m) != nil || f.Calls("PushEvent") != 0 || !strings.Contains(m.View(), "nothing was sent") {
+		t.Fatalf("invalid JSON went on: confirm=%v pushes=%d", confirmOf(m), f.Calls("PushEvent"))
 	}
 	for range len("{q c ?") {
 		m = step(t, m, tea.KeyMsg{Type: tea.KeyBackspace})
 	}
 	m = typeText(t, m, `{"approved": true}`)
 	m = step(t, m, press("ctrl+s"))
-	if m.confirm == nil || m.confirm.event.Key != "approve" || len(m.confirm.wakes) != 1 {
-		t.Fatalf("no confirmation of the push: %+v", m.confirm)
+	if confirmOf(m) == nil || confirmOf(m).event.Key != "approve" || len(confirmOf(m).wakes) != 1 {
+		t.Fatalf("no confirmation of the push: %+v", confirmOf(m))
 	}
 	if v := m.View(); !strings.Contains(v, "Send event approve?") || !strings.Contains(v, "It should wake 1 waiting task") {
 		t.Errorf("confirmation:\n%s", v)
@@ -93,16 +94,16 @@ func TestSendEventFormPrefillsValidatesAndConfirms(t *testing.T) {
 func TestEscBacksOutOfEveryDialog(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("c"))
-	if m.confirm == nil || !strings.Contains(m.View(), "Cancel 1 task(s)?") {
+	if confirmOf(m) == nil || !strings.Contains(m.View(), "Cancel 1 task?") {
 		t.Fatalf("no cancel confirmation:\n%s", m.View())
 	}
 	m = step(t, m, press("esc"))
-	if m.confirm != nil || f.Calls("Cancel") != 0 || !strings.Contains(m.View(), "backed out, nothing was sent") {
-		t.Errorf("esc did not back out: %v %d", m.confirm, f.Calls("Cancel"))
+	if confirmOf(m) != nil || f.Calls("Cancel") != 0 || !strings.Contains(m.View(), "backed out, nothing was sent") {
+		t.Errorf("esc did not back out: %v %d", confirmOf(m), f.Calls("Cancel"))
 	}
 	m = step(t, m, press("e"))
 	m = step(t, m, press("esc"))
-	if m.form != nil || f.Calls("PushEvent") != 0 {
+	if formOf(m) != nil || f.Calls("PushEvent") != 0 {
 		t.Error("esc did not close the form")
 	}
 }
@@ -115,7 +116,7 @@ func TestCancelMarkedTasks(t *testing.T) {
 		t.Fatalf("marks %v", m.marks)
 	}
 	m = step(t, m, press("c"))
-	if v := m.View(); !strings.Contains(v, "Cancel 2 task(s)?") || !strings.Contains(v, "wait-or") || !strings.Contains(v, "sleeper") {
+	if v := m.View(); !strings.Contains(v, "Cancel 2 tasks?") || !strings.Contains(v, "wait-or") || !strings.Contains(v, "sleeper") {
 		t.Fatalf("confirmation does not name both tasks:\n%s", v)
 	}
 	m = step(t, m, press("enter"))
@@ -127,7 +128,7 @@ func TestCancelMarkedTasks(t *testing.T) {
 	}
 	f.SetTasks()
 	m = at(t, m, 2*time.Second)
-	if !strings.Contains(m.View(), "2 task(s) cancelled") {
+	if !strings.Contains(m.View(), "2 tasks cancelled") {
 		t.Errorf("the outcome is not shown:\n%s", m.View())
 	}
 }
@@ -135,23 +136,23 @@ func TestCancelMarkedTasks(t *testing.T) {
 func TestRefreshTimeoutPromptValidates(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("t"))
-	if m.prompt == nil || m.prompt.input.Value() != "5m" {
-		t.Fatalf("prompt %+v", m.prompt)
+	if promptOf(m) == nil || promptOf(m).field.Value() != "5m" {
+		t.Fatalf("prompt %+v", promptOf(m))
 	}
 	m = step(t, m, press("backspace"))
 	if !strings.Contains(m.View(), "has no unit") {
 		t.Errorf("unitless not flagged:\n%s", m.View())
 	}
 	m = step(t, m, press("enter"))
-	if m.confirm != nil || f.Calls("RefreshTimeout") != 0 {
+	if confirmOf(m) != nil || f.Calls("RefreshTimeout") != 0 {
 		t.Fatal("a unitless duration went on")
 	}
-	m.prompt.input.SetValue("-5m")
+	promptOf(m).field.SetValue("-5m")
 	m = step(t, m, press("enter"))
-	if m.confirm != nil || !strings.Contains(m.View(), "negative") {
+	if confirmOf(m) != nil || !strings.Contains(m.View(), "negative") {
 		t.Fatalf("a negative duration went on:\n%s", m.View())
 	}
-	m.prompt.input.SetValue("90s")
+	promptOf(m).field.SetValue("90s")
 	m = step(t, m, press("enter"))
 	m = step(t, m, press("enter"))
 	if f.Calls("RefreshTimeout") != 1 || f.LastIncrement() != 90*time.Second {
@@ -175,7 +176,7 @@ func TestActionOnATaskThatFinishedMeanwhile(t *testing.T) {
 func TestRestoreOnlyForEvicted(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("r"))
-	if m.confirm != nil || !strings.Contains(m.View(), "is not evicted") {
+	if confirmOf(m) != nil || !strings.Contains(m.View(), "is not evicted") {
 		t.Errorf("restore offered for a running task:\n%s", m.View())
 	}
 	_ = f
@@ -184,7 +185,7 @@ func TestRestoreOnlyForEvicted(t *testing.T) {
 func TestReplayOnlyFinished(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("R"))
-	if m.confirm != nil || !strings.Contains(m.View(), "replays finished tasks only") {
+	if confirmOf(m) != nil || !strings.Contains(m.View(), "replays finished tasks only") {
 		t.Errorf("replay offered for a running task:\n%s", m.View())
 	}
 	_ = f
@@ -204,7 +205,7 @@ func TestReadOnlyRefusesEveryAction(t *testing.T) {
 	f, m := waitingModel(t, true)
 	for _, k := range []string{"e", "c", "t", "r", "R"} {
 		m = step(t, m, press(k))
-		if m.form != nil || m.confirm != nil || m.prompt != nil {
+		if formOf(m) != nil || confirmOf(m) != nil || promptOf(m) != nil {
 			t.Fatalf("%s opened a dialog in read-only mode", k)
 		}
 		if !strings.Contains(m.View(), "hatchtop runs read-only") {
@@ -212,8 +213,9 @@ func TestReadOnlyRefusesEveryAction(t *testing.T) {
 		}
 	}
 	m = step(t, m, press("?"))
-	if v := m.View(); !strings.Contains(v, "cancel (read-only)") || !strings.Contains(v, "read-only") {
-		t.Errorf("help does not mark the actions:\n%s", v)
+	// The help lists no key that does nothing, and says why they are off.
+	if v := m.View(); strings.Contains(v, "refresh timeout") || strings.Contains(v, "send event") || !strings.Contains(v, "the keys that change the engine are off") {
+		t.Errorf("help lists the actions or does not say they are off:\n%s", v)
 	}
 	for _, call := range []string{"PushEvent", "Cancel", "RefreshTimeout", "RestoreEvicted", "Replay", "Branch"} {
 		if f.Calls(call) != 0 {
@@ -228,14 +230,14 @@ func TestBranchFromATimelineEntry(t *testing.T) {
 	m = step(t, m, press("2"))
 	m = step(t, m, press("G"))
 	m = step(t, m, press("b"))
-	if m.confirm == nil || m.confirm.node != 3 || m.confirm.branch != 1 {
-		t.Fatalf("branch confirmation %+v", m.confirm)
+	if confirmOf(m) == nil || confirmOf(m).node != 3 || confirmOf(m).branch != 1 {
+		t.Fatalf("branch confirmation %+v", confirmOf(m))
 	}
-	if !strings.Contains(m.View(), "Replay sleep-labelled from b1 n3?") {
+	if !strings.Contains(m.View(), "Replay sleep-labelled from node 3?") {
 		t.Errorf("confirmation does not name the node:\n%s", m.View())
 	}
 	m = step(t, m, press("enter"))
-	if f.Calls("Branch") != 1 || !strings.Contains(m.View(), "new branch b2 from node 3") {
+	if f.Calls("Branch") != 1 || !strings.Contains(m.View(), "new branch 2 from node 3") {
 		t.Errorf("branch: %d calls\n%s", f.Calls("Branch"), m.View())
 	}
 }
@@ -248,7 +250,7 @@ func TestReplayOfAFinishedTaskShowsTheAnswer(t *testing.T) {
 	done.Status = durable.StatusCompleted
 	f.SetDetail("t1", durable.Detail{Task: done})
 	m = step(t, m, press("R"))
-	if m.confirm == nil {
+	if confirmOf(m) == nil {
 		t.Fatalf("no replay confirmation for a finished task:\n%s", m.View())
 	}
 	m = step(t, m, press("enter"))

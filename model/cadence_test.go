@@ -59,7 +59,7 @@ func TestFirstSightFetchesRowsOnScreenFirstThenUnderABudget(t *testing.T) {
 	if max := onScreen + int(firstSightBurst) + int(10*firstSightPerSecond) + 1; got > max {
 		t.Fatalf("%d event logs after 10 s, want at most %d", got, max)
 	}
-	m.view = viewInbox
+	m.push(&inboxScreen{})
 	if want := fmt.Sprintf("logs of %d of 150 durable tasks", got); !strings.Contains(m.View(), want) {
 		t.Fatalf("inbox does not say %q:\n%s", want, m.View())
 	}
@@ -183,12 +183,12 @@ func TestTheDetailOfAWaitThatCanChangeIsAtMost2sOld(t *testing.T) {
 	m.openDetail()
 	for d := time.Second; d <= 20*time.Second; d += time.Second {
 		m = at(t, m, d)
-		if age := m.now.Sub(m.detail.entriesAt); age > 2*time.Second {
+		if age := m.now.Sub(m.detail().entriesAt); age > 2*time.Second {
 			t.Fatalf("at %s the detail's log is %s old", d, age)
 		}
 	}
 	// A sleeping task's detail waits for the deadline like its row.
-	m.detail = nil
+	m.pop()
 	m = step(t, m, tea.KeyMsg{Type: tea.KeyDown})
 	m.openDetail()
 	m = at(t, m, 21*time.Second)

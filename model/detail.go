@@ -1,15 +1,18 @@
 package model
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
+	"github.com/hatchtop/hatchtop/keymap"
 )
 
 // tab is one pane of the detail.
@@ -41,8 +44,10 @@ type detailState struct {
 	openedAt time.Time
 	tab      tab
 	scroll   [numTabs]int
-	follow   bool // stream and logs stick to their end
-	entry    int  // the timeline's selected item
+	// paused is a stream or logs tab that does not stick to its end;
+	// each tab pauses on its own, so both open following.
+	paused [numTabs]bool
+	entry  int // the timeline's selected item
 
 	info         *durable.Detail
 	infoErr      string
@@ -75,49 +80,44 @@ type logLinesMsg struct {
 	err    error
 }
 
-func fetchDetail(e client.Engine, taskID string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		d, err := e.TaskDetail(ctx, taskID)
-		return detailMsg{taskID: taskID, detail: d, err: err}
-	}
+func fetchDetail(e engine.Engine, taskID string) tea.Cmd {
+	return request(func(ctx context.Context) (durable.Detail, error) { return e.TaskDetail(ctx, taskID) },
+		func(d durable.Detail, err error) tea.Msg { return detailMsg{taskID: taskID, detail: d, err: err} })
 }
 
-func fetchLogLines(e client.Engine, taskID string, since time.Time) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		lines, err := e.LogLines(ctx, taskID, since)
-		return logLinesMsg{taskID: taskID, lines: lines, err: err}
-	}
+func fetchLogLines(e engine.Engine, taskID string, since time.Time) tea.Cmd {
+	return request(func(ctx context.Context) ([]durable.LogLine, error) { return e.LogLines(ctx, taskID, since) },
+		func(lines []durable.LogLine, err error) tea.Msg {
+			return logLinesMsg{taskID: taskID, lines: lines, err: err}
+		})
 }
 
-// openDetail opens the detail of the selected task.
+// openDetail opens the detail of the selected task over what is on show.
 func (m *Model) openDetail() {
 	if len(m.shown) == 0 {
 		return
 	}
-	m.detail = &detailState{taskID: m.selectedID, openedAt: m.now, follow: true}
+	d := &detailState{taskID: m.selectedID, openedAt: m.now}
 	if st, ok := m.tasks[m.selectedID]; ok && st.entries != nil {
-		m.detail.entries, m.detail.entriesAt = st.entries, st.logAt
+		d.entries, d.entriesAt = st.entries, st.logAt
 	}
+	m.push(d)
 }
 
 // detailTask is the task the detail shows: the live row while there is
 // one, else what the last detail fetch said.
 func (m Model) detailTask() (durable.Task, bool) {
-	if st, ok := m.tasks[m.detail.taskID]; ok {
+	if st, ok := m.tasks[m.detail().taskID]; ok {
 		return st.task, true
 	}
-	if m.detail.info != nil {
-		return m.detail.info.Task, true
+	if m.detail().info != nil {
+		return m.detail().info.Task, true
 	}
 	return durable.Task{}, false
 }
 
 func (m *Model) onDetail(msg detailMsg) {
-	d := m.detail
+	d := m.detail()
 	if d == nil || d.taskID != msg.taskID {
 		return
 	}
@@ -125,7 +125,7 @@ func (m *Model) onDetail(msg detailMsg) {
 	if msg.err != nil {
 		d.infoErr = msg.err.Error()
 		d.infoRetryAt = m.now.Add(errorRetryAfter)
-		if errors.Is(msg.err, client.ErrNotFound) {
+		if errors.Is(msg.err, engine.ErrNotFound) {
 			d.infoErr = "the engine does not know this task (yet)"
 		}
 		return
@@ -143,7 +143,7 @@ func (m *Model) onDetail(msg detailMsg) {
 }
 
 func (m *Model) onLogLines(msg logLinesMsg) {
-	d := m.detail
+	d := m.detail()
 	if d == nil || d.taskID != msg.taskID {
 		return
 	}
@@ -178,7 +178,7 @@ func seenLine(lines []durable.LogLine, l durable.LogLine) bool {
 
 // scheduleDetail returns the detail's fetches due now.
 func (m *Model) scheduleDetail() []tea.Cmd {
-	d := m.detail
+	d := m.detail()
 	if d == nil {
 		return nil
 	}
@@ -214,71 +214,82 @@ func (m *Model) scheduleDetail() []tea.Cmd {
 	return cmds
 }
 
-// onDetailKey handles a key while the detail is open.
-func (m Model) onDetailKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+func (*detailState) layer() layer { return pageLayer }
+
+// keys is the detail's bindings as its tab and task enable them.
+func (d *detailState) keys(m *Model) keymap.Detail {
 	k := m.keys.Detail
-	d := m.detail
+	k.Follow.SetEnabled(d.tab == tabStream || d.tab == tabLogs)
+	k.Actions.SetEnabled(!m.readOnly)
+	task, known := m.detailTask()
+	k.Branch.SetEnabled(!m.readOnly && d.tab == tabTimeline && (!known || task.Status.Active()))
+	if known {
+		k.Restore.SetEnabled(!m.readOnly && task.Evicted)
+		k.Replay.SetEnabled(!m.readOnly && !task.Status.Active())
+		k.Timeout.SetEnabled(!m.readOnly && task.Status.Active())
+		k.Cancel.SetEnabled(!m.readOnly && task.Status.Active())
+	}
+	return k
+}
+
+func (d *detailState) bindings(m *Model) help.KeyMap { return d.keys(m) }
+
+func (d *detailState) view(m *Model) string { return m.detailView() }
+
+// update handles a key while the detail is on top.
+func (d *detailState) update(m *Model, msg tea.KeyMsg) tea.Cmd {
+	k := m.keys.Detail
+	if cmd, ok := m.pageKeys(msg, k.Help, k.Quit, k.Messages); ok {
+		return cmd
+	}
+	tabs := []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5}
 	switch {
-	case key.Matches(msg, k.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, k.Help):
-		m.showHelp = true
 	case key.Matches(msg, k.Back):
-		m.detail = nil
+		m.pop()
 	case key.Matches(msg, k.NextTab):
 		d.tab = (d.tab + 1) % numTabs
 	case key.Matches(msg, k.PrevTab):
 		d.tab = (d.tab + numTabs - 1) % numTabs
-	case key.Matches(msg, k.Tab1):
-		d.tab = tabOverview
-	case key.Matches(msg, k.Tab2):
-		d.tab = tabTimeline
-	case key.Matches(msg, k.Tab3):
-		d.tab = tabStream
-	case key.Matches(msg, k.Tab4):
-		d.tab = tabLogs
-	case key.Matches(msg, k.Tab5):
-		d.tab = tabData
-	case key.Matches(msg, k.Follow):
-		d.follow = !d.follow
+	case key.Matches(msg, tabs...):
+		for i, b := range tabs {
+			if key.Matches(msg, b) {
+				d.tab = tab(i)
+			}
+		}
+	case key.Matches(msg, d.keys(m).Follow):
+		d.paused[d.tab] = !d.paused[d.tab]
 	default:
 		if step, ok := navStep(msg, k.Nav, m.detailBodyHeight()); ok {
 			m.scrollDetail(step)
-			return m, nil
+			return nil
 		}
 		return m.onActionKey(msg, k.Actions, k.Branch)
 	}
-	return m, nil
+	return nil
 }
 
 // scrollDetail moves the timeline's selection or the pane's scroll. In
 // the stream and logs, scrolling up leaves follow mode and reaching the
 // end resumes it, as `less +F` does.
 func (m *Model) scrollDetail(delta int) {
-	d := m.detail
+	d := m.detail()
 	if d.tab == tabTimeline {
 		n := len(durable.Timeline(d.entries))
-		d.entry = clamp(d.entry+delta, 0, max(n-1, 0))
-		h := m.detailBodyHeight() - 1 // the timeline's header line
-		if d.entry < d.scroll[d.tab] {
-			d.scroll[d.tab] = d.entry
-		}
-		if d.entry >= d.scroll[d.tab]+h {
-			d.scroll[d.tab] = d.entry - h + 1
-		}
+		// Less the timeline's header line.
+		d.entry, d.scroll[d.tab] = keepInView(d.entry+delta, d.scroll[d.tab], n, m.detailBodyHeight()-1)
 		return
 	}
 	total := m.detailLineCount()
 	h := m.detailBodyHeight()
 	maxScroll := max(total-h, 0)
 	cur := d.scroll[d.tab]
-	if (d.tab == tabStream || d.tab == tabLogs) && d.follow {
+	if (d.tab == tabStream || d.tab == tabLogs) && !d.paused[d.tab] {
 		cur = maxScroll
 	}
 	cur = clamp(cur+delta, 0, maxScroll)
 	d.scroll[d.tab] = cur
 	if d.tab == tabStream || d.tab == tabLogs {
-		d.follow = cur == maxScroll
+		d.paused[d.tab] = cur != maxScroll
 	}
 }
 

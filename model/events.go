@@ -1,12 +1,13 @@
 package model
 
 import (
+	"context"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // The pacing of task-event fetches, which rebuild the time to timeout and
@@ -20,13 +21,11 @@ type eventsMsg struct {
 	err    error
 }
 
-func fetchEvents(e client.Engine, taskID string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		events, err := e.TaskEvents(ctx, taskID)
-		return eventsMsg{taskID: taskID, events: events, err: err}
-	}
+func fetchEvents(e engine.Engine, taskID string) tea.Cmd {
+	return request(func(ctx context.Context) ([]durable.TaskEvent, error) { return e.TaskEvents(ctx, taskID) },
+		func(events []durable.TaskEvent, err error) tea.Msg {
+			return eventsMsg{taskID: taskID, events: events, err: err}
+		})
 }
 
 func (m *Model) onEvents(msg eventsMsg) {

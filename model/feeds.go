@@ -6,19 +6,19 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // maxFeeds caps the live subscriptions: the selected run, then the runs on
 // screen. The README states it.
 const maxFeeds = 50
 
-// Feeds is the live-feed manager the model steers (client.Feeds in the
+// Feeds is the live-feed manager the model steers (engine.Feeds in the
 // program). Want may be called from any goroutine.
 type Feeds interface {
 	Want(runIDs []string)
-	Updates() <-chan client.FeedUpdate
+	Updates() <-chan engine.FeedUpdate
 }
 
 // maxFeedBatch caps the feed updates one Update applies.
@@ -28,8 +28,8 @@ const maxFeedBatch = 256
 // was read: update, then more in order. closed is set, with no update,
 // when the manager has shut down.
 type feedMsg struct {
-	update client.FeedUpdate
-	more   []client.FeedUpdate
+	update engine.FeedUpdate
+	more   []engine.FeedUpdate
 	closed bool
 }
 
@@ -47,7 +47,7 @@ func newFeedState() feedState {
 // behind it (up to maxFeedBatch), so a burst costs one Update and one
 // View, not one per chunk. Update re-issues it after each batch, so
 // exactly one read is pending at a time.
-func waitFeed(ch <-chan client.FeedUpdate) tea.Cmd {
+func waitFeed(ch <-chan engine.FeedUpdate) tea.Cmd {
 	return func() tea.Msg {
 		u, ok := <-ch
 		if !ok {
@@ -112,7 +112,7 @@ func (m *Model) wantedRuns() []string {
 			out = append(out, st.task.RunID)
 		}
 	}
-	if m.detail != nil {
+	if m.detail() != nil {
 		if task, ok := m.detailTask(); ok && task.RunID != "" {
 			out = append(out, task.RunID)
 		}
@@ -140,14 +140,14 @@ func (m *Model) steerFeeds() tea.Cmd {
 
 // onFeed applies one feed update: state changes go to the header, task
 // events update their row at once and make its log (and detail) stale.
-func (m *Model) onFeed(u client.FeedUpdate) {
+func (m *Model) onFeed(u engine.FeedUpdate) {
 	if u.Event == nil {
 		switch u.State {
-		case client.FeedLive:
+		case engine.FeedLive:
 			m.feed.live[u.RunID] = true
 			delete(m.feed.retrying, u.RunID)
 			m.engineAnswered()
-		case client.FeedRetrying:
+		case engine.FeedRetrying:
 			delete(m.feed.live, u.RunID)
 			reason := "the stream broke" // the whole reason goes to the help
 			if u.Err != nil {
@@ -192,8 +192,8 @@ func (m *Model) onFeed(u client.FeedUpdate) {
 		st.eventsStale = true
 		m.queueChanged(ev.TaskID)
 	}
-	if m.detail != nil && (m.detail.taskID == ev.TaskID || ev.Kind == durable.RunFinished) {
-		m.detail.infoStale = true
+	if m.detail() != nil && (m.detail().taskID == ev.TaskID || ev.Kind == durable.RunFinished) {
+		m.detail().infoStale = true
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // firstPageRows is how many of the newest tasks the first page asks for:
@@ -17,10 +17,8 @@ const firstPageRows = 100
 // pager is an engine that lists one page by creation time
 // (*client.Client.ListCreated).
 type pager interface {
-	ListCreated(ctx context.Context, q client.ListQuery) (client.ListPage, error)
+	ListCreated(ctx context.Context, q engine.ListQuery) (engine.ListPage, error)
 }
-
-var _ pager = (*client.Client)(nil)
 
 // firstPageMsg carries the newest tasks, asked for while the whole list
 // is still on its way.
@@ -30,12 +28,10 @@ type firstPageMsg struct {
 }
 
 func fetchFirstPage(p pager, since time.Time) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		page, err := p.ListCreated(ctx, client.ListQuery{Since: since, Limit: firstPageRows})
-		return firstPageMsg{tasks: page.Tasks, err: err}
-	}
+	return request(func(ctx context.Context) (engine.ListPage, error) {
+		return p.ListCreated(ctx, engine.ListQuery{Since: since, Limit: firstPageRows})
+	},
+		func(page engine.ListPage, err error) tea.Msg { return firstPageMsg{tasks: page.Tasks, err: err} })
 }
 
 // scheduleFirstPage asks for the newest page once at start, beside the

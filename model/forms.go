@@ -4,18 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/keymap"
 	"github.com/hatchtop/hatchtop/preflight"
 	"github.com/hatchtop/hatchtop/ui"
@@ -38,18 +40,19 @@ const (
 // as it is (control characters) or that hatchtop refuses to send is shown
 // escaped and refused, never altered and sent.
 type eventForm struct {
-	keys     []string // candidate keys from the wait or the inbox group, exact
-	keyShown []string // what the key field shows for each: escaped when unsendable
-	keyErrs  []error  // why each candidate cannot be sent; nil when it can
-	keyIdx   int
-	origin   string // what it was opened from, for the title
-	target   string // the task it was opened for; "" from the inbox
-	key      textinput.Model
-	payload  textarea.Model
-	scope    textinput.Model
-	meta     textinput.Model
-	focus    int
-	km       keymap.Form
+	keys      []string // candidate keys from the wait or the inbox group, exact
+	keyShown  []string // what the key field shows for each: escaped when unsendable
+	keyErrs   []error  // why each candidate cannot be sent; nil when it can
+	keyIdx    int
+	origin    string // what it was opened from, for the title
+	scopeNote string // where a prefilled scope came from
+	target    string // the task it was opened for; "" from the inbox
+	key       textinput.Model
+	payload   textarea.Model
+	scope     textinput.Model
+	meta      textinput.Model
+	focus     int
+	km        keymap.Form
 
 	// The payload is checked once per change, here, never per frame.
 	pasted      string // a paste too big for the editor, held as it is
@@ -105,10 +108,28 @@ func newEventForm(keys []string, origin string, km keymap.Form, width int) event
 	for _, c := range []*cursor.Model{&f.key.Cursor, &f.scope.Cursor, &f.meta.Cursor, &f.payload.Cursor} {
 		c.SetMode(cursor.CursorStatic)
 	}
-	f.key.Focus()
+	// The key is prefilled: what is left to type is the payload.
+	if len(keys) > 0 {
+		f = f.setFocus(fieldPayload)
+	} else {
+		f.key.Focus()
+	}
 	f.checkPayload()
 	f.checkFields()
 	return f
+}
+
+// rememberScope prefills the scope last sent with the form's key: the
+// engine does not say which waits are scoped, the user's last push does.
+func (f *eventForm) rememberScope(scopes map[string]string) {
+	if len(f.keys) == 0 {
+		return
+	}
+	if sc, ok := scopes[f.keys[0]]; ok && sc != "" {
+		f.scope.SetValue(sc)
+		f.scopeNote = "prefilled with the scope of your last push of this key"
+		f.checkFields()
+	}
 }
 
 func (f *eventForm) resize(width int) {
@@ -128,9 +149,10 @@ func (f eventForm) Update(msg tea.Msg) (eventForm, tea.Cmd) {
 			return f.setFocus((f.focus + 1) % numFields), nil
 		case key.Matches(k, f.km.Prev):
 			return f.setFocus((f.focus + numFields - 1) % numFields), nil
-		case f.focus == fieldKey && len(f.keys) > 1 && (k.Type == tea.KeyUp || k.Type == tea.KeyDown):
+		case f.focus == fieldKey && len(f.keys) > 1 && key.Matches(k, f.km.PickKey):
+			// The binding's first key goes back, any other forward.
 			step := 1
-			if k.Type == tea.KeyUp {
+			if k.String() == f.km.PickKey.Keys()[0] {
 				step = len(f.keys) - 1
 			}
 			f.keyIdx = (f.keyIdx + step) % len(f.keys)
@@ -294,8 +316,8 @@ func (f eventForm) parseMetadata() (map[string]string, error) {
 }
 
 // event validates the form into the event to push, or says what is wrong.
-func (f eventForm) event() (client.Event, error) {
-	ev := client.Event{Key: f.keyExact, Scope: f.scope.Value()}
+func (f eventForm) event() (engine.Event, error) {
+	ev := engine.Event{Key: f.keyExact, Scope: f.scope.Value()}
 	switch {
 	case f.keyErr != nil:
 		return ev, f.keyErr
@@ -316,9 +338,13 @@ func (f eventForm) event() (client.Event, error) {
 // verdict was kept when it changed.
 func (f eventForm) lines(wakes int) []ui.DialogLine {
 	var out []ui.DialogLine
-	keyNote := fmt.Sprintf("matches %d open wait(s) hatchtop has seen", wakes)
+	keyNote := "matches " + count(wakes, "open wait") + " hatchtop has seen"
 	if len(f.keys) > 1 {
-		keyNote = fmt.Sprintf("key %d of %d of this wait (↑/↓ to pick) · ", f.keyIdx+1, len(f.keys)) + keyNote
+		pick := f.km.PickKey.Help().Key + " to pick"
+		if f.focus != fieldKey {
+			pick = f.km.Prev.Help().Key + ", then " + pick
+		}
+		keyNote = fmt.Sprintf("key %d of %d of this wait (%s) · ", f.keyIdx+1, len(f.keys), pick) + keyNote
 	}
 	out = append(out, ui.DialogLine{Text: "key", Tone: ui.Unknown}, ui.DialogLine{Widget: f.key.View()})
 	if f.keyErr != nil && f.keyExact != "" {
@@ -347,6 +373,8 @@ func (f eventForm) lines(wakes int) []ui.DialogLine {
 	)
 	if f.scopeErr != nil {
 		out = append(out, ui.DialogLine{Text: f.scopeErr.Error(), Tone: ui.Bad})
+	} else if f.scopeNote != "" {
+		out = append(out, ui.DialogLine{Text: f.scopeNote, Tone: ui.Good})
 	}
 	out = append(out,
 		ui.DialogLine{Text: ""},
@@ -361,17 +389,76 @@ func (f eventForm) lines(wakes int) []ui.DialogLine {
 	return out
 }
 
+func (*eventForm) layer() layer { return dialogLayer }
+
+// keys is the form's bindings: enter is a newline in the payload editor,
+// and a wait's other keys are picked in the key field.
+func (f *eventForm) bound() keymap.Form {
+	k := f.km
+	k.Send.SetEnabled(f.focus != fieldPayload)
+	k.PickKey.SetEnabled(f.focus == fieldKey && len(f.keys) > 1)
+	return k
+}
+
+func (f *eventForm) bindings(*Model) help.KeyMap { return f.bound() }
+
+func (f *eventForm) setSize(width, _ int) { f.resize(width) }
+
+func (f *eventForm) input(msg tea.Msg) tea.Cmd {
+	next, cmd := f.Update(msg)
+	*f = next
+	return cmd
+}
+
+// update edits the form; submit turns it into the confirmation of the
+// push. Letters are typed, never bindings.
+func (f *eventForm) update(m *Model, msg tea.KeyMsg) tea.Cmd {
+	if msg.Paste {
+		// Pasted text is never a key binding; matching would render it.
+		return f.input(msg)
+	}
+	k := f.bound()
+	switch {
+	case key.Matches(msg, k.Cancel):
+		m.pop()
+		return nil
+	case key.Matches(msg, k.Submit, k.Send):
+		ev, err := f.event()
+		if err != nil {
+			m.say("nothing was sent: "+err.Error(), ui.Bad)
+			return nil
+		}
+		p := pending{kind: actPush, event: ev, wakes: m.waitersOf(ev.Key), preview: prettyPayload(ev.Payload)}
+		if slices.Contains(f.keys, ev.Key) {
+			p.target = f.target
+		}
+		m.pop()
+		m.ask(p)
+		return nil
+	}
+	return f.input(msg)
+}
+
+func (f *eventForm) view(m *Model) string {
+	title := "Send an event"
+	if f.origin != "" {
+		title += " · from " + f.origin
+	}
+	return ui.Dialog(title, f.lines(len(m.waitersOf(f.keyExact))), m.width, m.dialogHeight(), m.styles)
+}
+
 // durationPrompt asks by how much to push a task's timeout out.
 type durationPrompt struct {
-	input  textinput.Model
+	field  textinput.Model
 	taskID string
 	name   string
+	km     keymap.Form
 }
 
 // defaultIncrement is the prompt's initial value.
 const defaultIncrement = "5m"
 
-func newDurationPrompt(taskID, name string) durationPrompt {
+func newDurationPrompt(taskID, name string, km keymap.Form) *durationPrompt {
 	in := textinput.New()
 	in.Prompt = ""
 	in.SetValue(defaultIncrement)
@@ -379,21 +466,63 @@ func newDurationPrompt(taskID, name string) durationPrompt {
 	in.Width = 20
 	in.Cursor.SetMode(cursor.CursorStatic)
 	in.Focus()
-	return durationPrompt{input: in, taskID: taskID, name: name}
+	return &durationPrompt{field: in, taskID: taskID, name: name, km: km}
 }
 
-func (p durationPrompt) Update(msg tea.Msg) (durationPrompt, tea.Cmd) {
+func (*durationPrompt) layer() layer { return dialogLayer }
+
+// keys is the prompt's bindings: one field, so no moving between fields.
+func (p *durationPrompt) bound() keymap.Form {
+	k := p.km
+	for _, b := range []*key.Binding{&k.Next, &k.Prev, &k.PickKey} {
+		b.SetEnabled(false)
+	}
+	return k
+}
+
+func (p *durationPrompt) bindings(*Model) help.KeyMap { return p.bound() }
+
+func (p *durationPrompt) setSize(int, int) {}
+
+func (p *durationPrompt) input(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	p.input, cmd = p.input.Update(msg)
-	return p, cmd
+	p.field, cmd = p.field.Update(msg)
+	return cmd
+}
+
+func (p *durationPrompt) update(m *Model, msg tea.KeyMsg) tea.Cmd {
+	k := p.bound()
+	switch {
+	case key.Matches(msg, k.Cancel):
+		m.pop()
+		return nil
+	case key.Matches(msg, k.Submit, k.Send):
+		d, err := parseRefresh(p.field.Value())
+		if err != nil {
+			m.say("nothing was sent: "+err.Error(), ui.Bad)
+			return nil
+		}
+		m.pop()
+		m.ask(pending{kind: actTimeout, taskIDs: []string{p.taskID}, names: []string{p.name}, by: d})
+		return nil
+	}
+	return p.input(msg)
+}
+
+func (p *durationPrompt) view(m *Model) string {
+	var timeoutAt time.Time
+	if st, ok := m.tasks[p.taskID]; ok {
+		timeoutAt, _ = m.timeoutAt(st)
+	}
+	return ui.Dialog("Refresh timeout", p.lines(timeoutAt, m.now), m.width, m.dialogHeight(), m.styles)
 }
 
 func (p durationPrompt) lines(timeoutAt time.Time, now time.Time) []ui.DialogLine {
 	out := []ui.DialogLine{
 		{Text: "add to the timeout of " + p.name + " (ms, s, m or h: 90s, 5m, 1h30m)", Tone: ui.Unknown},
-		{Widget: p.input.View()},
+		{Widget: p.field.View()},
 	}
-	d, err := parseRefresh(p.input.Value())
+	d, err := parseRefresh(p.field.Value())
 	switch {
 	case err != nil:
 		out = append(out, ui.DialogLine{Text: err.Error(), Tone: ui.Bad})

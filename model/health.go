@@ -10,8 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/ui"
 )
 
@@ -35,11 +35,9 @@ type prober interface {
 	Probe(context.Context) error
 }
 
-var _ prober = (*client.Client)(nil)
-
 // healthProbe asks the engine whether it answers: its Probe, or else its
 // version (Dispatcher.GetVersion), the cheapest call there is.
-func healthProbe(e client.Engine) tea.Cmd {
+func healthProbe(e engine.Engine) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 		defer cancel()
@@ -53,8 +51,6 @@ func healthProbe(e client.Engine) tea.Cmd {
 
 // healer is the part of the feed manager that ends its backoffs.
 type healer interface{ Healthy() }
-
-var _ healer = (*client.Feeds)(nil)
 
 // healFeeds tells the feed manager the engine answers.
 func healFeeds(f Feeds) tea.Cmd {
@@ -77,7 +73,7 @@ func (m *Model) backingOff() bool {
 
 // engineLost records a failure to reach the engine at all.
 func (m *Model) engineLost(err error) {
-	if errors.Is(err, client.ErrUnreachable) {
+	if errors.Is(err, engine.ErrUnreachable) {
 		m.sched.engineAway = true
 	}
 }

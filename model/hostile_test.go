@@ -48,7 +48,7 @@ func hostileViews(t *testing.T, width int) map[string]string {
 	m = step(t, m, press("esc"))
 	m = step(t, m, press("enter"))
 	for i, s := range hostileTexts {
-		m = update(m, feedEvent(durable.RunEvent{Kind: durable.TaskStream, RunID: m.detail.taskID, TaskID: m.detail.taskID,
+		m = update(m, feedEvent(durable.RunEvent{Kind: durable.TaskStream, RunID: m.detail().taskID, TaskID: m.detail().taskID,
 			Index: int64(i), Payload: strings.Repeat(s+" ", 15) + "\n"}))
 	}
 	for _, tab := range []string{"1", "2", "3"} {

@@ -34,6 +34,10 @@ func press(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyEsc}
 	case "tab":
 		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
 	case "ctrl+s":
 		return tea.KeyMsg{Type: tea.KeyCtrlS}
 	case "space":
@@ -208,12 +212,12 @@ func detailModel(t *testing.T) (*fake.Engine, Model) {
 
 func TestDetailShowsContextAttributesAndWarnsOfTimeout(t *testing.T) {
 	f, m := detailModel(t)
-	if m.detail == nil || f.Calls("TaskDetail:t1") != 1 {
+	if m.detail() == nil || f.Calls("TaskDetail:t1") != 1 {
 		t.Fatalf("enter did not open and fetch the detail (calls %d)", f.Calls("TaskDetail:t1"))
 	}
 	view := m.View()
 	for _, want := range []string{"1 overview", "task id", "run id", "t1", "worker-1", "attempt 1/3", "max retries",
-		"customer = \"acme\"", "time to timeout", "⚠", "may time out", "b1 n3", "1m50s"} {
+		"customer = \"acme\"", "time to timeout", "⚠", "may time out", "node 3", "1m50s"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("overview lacks %q:\n%s", want, view)
 		}
@@ -232,7 +236,7 @@ func TestDetailShowsContextAttributesAndWarnsOfTimeout(t *testing.T) {
 		t.Errorf("data tab:\n%s", view)
 	}
 	m = step(t, m, press("esc"))
-	if m.detail != nil || !strings.Contains(m.View(), "REMAINING") {
+	if m.detail() != nil || !strings.Contains(m.View(), "REMAINING") {
 		t.Error("esc did not go back to the list")
 	}
 }
@@ -243,7 +247,7 @@ func TestDetailPollsLogLinesOnlyForNewLines(t *testing.T) {
 	if got := f.LogLinesSince("t1"); !got.Equal(t0.Add(-30 * time.Second)) {
 		t.Errorf("second log fetch asked since %s, want the last line's time", got)
 	}
-	if n := len(m.detail.logs); n != 1 {
+	if n := len(m.detail().logs); n != 1 {
 		t.Errorf("the same line was added twice: %d lines", n)
 	}
 }
@@ -266,16 +270,16 @@ func TestInboxGroupsWaitsByKey(t *testing.T) {
 		t.Errorf("the key should wake 2 tasks: %q", l)
 	}
 	m = step(t, m, press("j"))
-	if m.inbox.key != durable.SleepingGroup || !strings.Contains(m.View(), "└ c") {
-		t.Errorf("j did not select the sleeping group: %q\n%s", m.inbox.key, m.View())
+	if m.inbox().key != durable.SleepingGroup || !strings.Contains(m.View(), "└ c") {
+		t.Errorf("j did not select the sleeping group: %q\n%s", m.inbox().key, m.View())
 	}
 	m = step(t, m, press("G"))
 	m = step(t, m, press("g"))
-	if m.inbox.key != "payment:confirmed" {
-		t.Errorf("g did not go back to the top: %q", m.inbox.key)
+	if m.inbox().key != "payment:confirmed" {
+		t.Errorf("g did not go back to the top: %q", m.inbox().key)
 	}
 	m = step(t, m, press("w"))
-	if m.view != viewList {
+	if m.inbox() != nil {
 		t.Error("w did not go back")
 	}
 }

@@ -28,8 +28,8 @@ func TestLogsPaneSaysHowManyLinesWereDropped(t *testing.T) {
 	if !strings.Contains(view, "7346 earlier lines dropped (keeps the last 5000) · 5000 ctx.log lines") {
 		t.Errorf("the pane does not say what it dropped:\n%s", view)
 	}
-	if !strings.Contains(view, "line 12344") || len(m.detail.logs) != maxLogLines || m.detail.logs[0].Message != "line 07345" {
-		t.Errorf("not the newest %d lines: %d kept, first %q", maxLogLines, len(m.detail.logs), m.detail.logs[0].Message)
+	if !strings.Contains(view, "line 12344") || len(m.detail().logs) != maxLogLines || m.detail().logs[0].Message != "line 07345" {
+		t.Errorf("not the newest %d lines: %d kept, first %q", maxLogLines, len(m.detail().logs), m.detail().logs[0].Message)
 	}
 	// More lines later: the count grows by exactly those let go.
 	more := append(lines, durable.LogLine{At: t0.Add(time.Hour), Level: "info", Message: "late"})

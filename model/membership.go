@@ -1,11 +1,12 @@
 package model
 
 import (
+	"context"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // Membership on an engine that pages by creation time (the program's):
@@ -35,7 +36,7 @@ const (
 // passState is the reconciliation in progress.
 type passState struct {
 	gen       uint64            // the pass's number; tasks it returned carry it
-	after     client.ListCursor // where the next page starts
+	after     engine.ListCursor // where the next page starts
 	startedAt time.Time         // tasks created after this are the screen query's
 	inFlight  bool
 	nextAt    time.Time
@@ -44,34 +45,26 @@ type passState struct {
 
 // screenMsg carries one screen query.
 type screenMsg struct {
-	q    client.ListQuery
-	page client.ListPage
+	q    engine.ListQuery
+	page engine.ListPage
 	err  error
 }
 
 // passMsg carries one page of the reconciliation.
 type passMsg struct {
 	gen  uint64
-	page client.ListPage
+	page engine.ListPage
 	err  error
 }
 
-func fetchScreen(p pager, q client.ListQuery) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		page, err := p.ListCreated(ctx, q)
-		return screenMsg{q: q, page: page, err: err}
-	}
+func fetchScreen(p pager, q engine.ListQuery) tea.Cmd {
+	return request(func(ctx context.Context) (engine.ListPage, error) { return p.ListCreated(ctx, q) },
+		func(page engine.ListPage, err error) tea.Msg { return screenMsg{q: q, page: page, err: err} })
 }
 
-func fetchPassPage(p pager, gen uint64, q client.ListQuery) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		page, err := p.ListCreated(ctx, q)
-		return passMsg{gen: gen, page: page, err: err}
-	}
+func fetchPassPage(p pager, gen uint64, q engine.ListQuery) tea.Cmd {
+	return request(func(ctx context.Context) (engine.ListPage, error) { return p.ListCreated(ctx, q) },
+		func(page engine.ListPage, err error) tea.Msg { return passMsg{gen: gen, page: page, err: err} })
 }
 
 // paged returns the engine's pager when membership goes by pages.
@@ -85,8 +78,8 @@ func (m *Model) paged() (pager, bool) {
 
 // screenQuery asks for the active tasks created since the oldest row on
 // screen, or the newest page while nothing is on screen.
-func (m *Model) screenQuery() client.ListQuery {
-	q := client.ListQuery{Since: m.now.Add(-m.since), Limit: screenQueryRows}
+func (m *Model) screenQuery() engine.ListQuery {
+	q := engine.ListQuery{Since: m.now.Add(-m.since), Limit: screenQueryRows}
 	if ids := m.visibleIDs(); len(ids) > 0 && len(m.shown) > len(ids) {
 		if st, ok := m.tasks[ids[len(ids)-1]]; ok && st.task.CreatedAt.After(q.Since) {
 			q.Since = st.task.CreatedAt
@@ -138,7 +131,7 @@ func (m *Model) schedulePass(p pager) tea.Cmd {
 		ps.startedAt = m.now
 	}
 	ps.inFlight = true
-	return fetchPassPage(p, ps.gen, client.ListQuery{Since: m.now.Add(-m.since), After: ps.after, Limit: passPageRows})
+	return fetchPassPage(p, ps.gen, engine.ListQuery{Since: m.now.Add(-m.since), After: ps.after, Limit: passPageRows})
 }
 
 // onPass merges one page of the reconciliation; the last page of a pass
@@ -190,7 +183,7 @@ func (m *Model) endPass() {
 
 // restartPass begins a new pass at once, as after a reconnect.
 func (m *Model) restartPass() {
-	m.pass.after = client.ListCursor{}
+	m.pass.after = engine.ListCursor{}
 	m.pass.nextAt = m.now
 	if m.pass.inFlight {
 		m.pass.gen++ // the page in flight belongs to the old pass

@@ -1,6 +1,9 @@
-// Package model holds hatchtop's Bubble Tea state and its Update. All I/O
-// happens in Cmds built in cmds.go; Update only moves state and decides,
-// through the scheduler, what to fetch next.
+// Package model holds hatchtop's Bubble Tea state and its Update. The root
+// Model is the store (tasks, order, scheduler, feeds, clock) and a stack of
+// screens (screen.go) that get the keys and draw themselves; actions are
+// rows of a table (actions_table.go). All I/O happens in Cmds (request in
+// cmds.go, runAction); Update only moves state and decides, through the
+// scheduler, what to fetch next.
 package model
 
 import (
@@ -11,8 +14,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/keymap"
 	"github.com/hatchtop/hatchtop/store"
 	"github.com/hatchtop/hatchtop/ui"
@@ -20,7 +23,7 @@ import (
 
 // Deps is what the model is built from.
 type Deps struct {
-	Engine  client.Engine
+	Engine  engine.Engine
 	Since   time.Duration // how far back to look for active tasks
 	Refresh time.Duration // poll interval of the active list
 	Now     time.Time     // the clock's first reading; ticks move it
@@ -36,14 +39,6 @@ type Deps struct {
 	// engine that cannot page by creation time (tests of that way).
 	WholeList bool
 }
-
-// view is the screen on show.
-type view int
-
-const (
-	viewList view = iota
-	viewInbox
-)
 
 // taskState is what the model knows of one active task.
 type taskState struct {
@@ -72,8 +67,8 @@ type taskState struct {
 
 // Model is the root state of the dashboard.
 type Model struct {
-	engine  client.Engine
-	info    client.Info
+	engine  engine.Engine
+	info    engine.Info
 	since   time.Duration
 	refresh time.Duration
 	styles  ui.Styles
@@ -97,14 +92,14 @@ type Model struct {
 	offset     int          // first shown row on screen
 	selectedID string       // keeps the cursor on its task across reloads
 
-	filter    textinput.Model
-	filtering bool
-	showHelp  bool
+	filter textinput.Model
 
-	view    view
-	detail  *detailState // the open detail, over any view
-	inbox   inboxState
+	// stack is what is on show: the list at the bottom, the top screen
+	// gets the keys (screen.go).
+	stack   []screen
 	streams map[string]*streamBuf // put_stream output by task id
+	rev     uint64                // bumped by every message that may change the store
+	cache   *viewCache            // what the views derived at rev
 
 	feeds       Feeds
 	steer       *feedSteer
@@ -114,12 +109,11 @@ type Model struct {
 	timeoutWarn time.Duration
 
 	readOnly bool
-	marks    map[string]bool // tasks marked for a bulk cancel
-	form     *eventForm
-	prompt   *durationPrompt
-	confirm  *pending
+	marks    map[string]bool   // tasks marked for a bulk cancel
+	scopes   map[string]string // the scope last sent with each event key
 	busy     *busyState
 	toast    toast
+	notes    []note // the last feedback, for the messages screen
 	watches  []watch
 
 	sched     scheduler
@@ -134,16 +128,13 @@ type Model struct {
 func New(d Deps) Model {
 	fi := textinput.New()
 	fi.Prompt = "/"
-	fi.Placeholder = "task, workflow, label or event key"
+	fi.Placeholder = "task, workflow, status, wait or event key"
 	h := help.New()
 	warn := d.TimeoutWarn
 	if warn <= 0 {
 		warn = time.Minute
 	}
-	keys := d.Keys
-	if d.ReadOnly {
-		keys = keys.ReadOnly()
-	}
+	keys := d.Keys // read-only switches the actions off in each screen's bindings
 	var steer *feedSteer
 	if d.Feeds != nil {
 		steer = &feedSteer{feeds: d.Feeds}
@@ -160,6 +151,8 @@ func New(d Deps) Model {
 		tasks:   map[string]*taskState{},
 		index:   store.New(),
 		filter:  fi,
+		stack:   []screen{&listScreen{}},
+		cache:   &viewCache{},
 		sched:   newScheduler(),
 		tick:    tick,
 
@@ -173,6 +166,7 @@ func New(d Deps) Model {
 		runs:        &runWatchState{},
 		signals:     newSignalState(),
 		marks:       map[string]bool{},
+		scopes:      map[string]string{},
 	}
 }
 
@@ -243,12 +237,13 @@ func (m *Model) applyFilter() {
 	m.clampCursor()
 }
 
-// matches reports whether a task's name, workflow, wait labels or event
-// keys contain q (already lowercased).
+// matches reports whether what the row shows contains q (already
+// lowercased): the task's name, workflow and status word, its waits'
+// labels, ON text and event keys.
 func matches(t *taskState, q string) bool {
-	fields := []string{t.task.Name, t.task.WorkflowName}
+	fields := []string{t.task.Name, t.task.WorkflowName, string(t.task.Phase())}
 	for _, w := range t.waits {
-		fields = append(fields, w.Title())
+		fields = append(fields, w.Title(), w.Summary())
 		fields = append(fields, w.EventKeys...)
 	}
 	for _, f := range fields {
@@ -261,23 +256,23 @@ func matches(t *taskState, q string) bool {
 
 // clampCursor keeps the cursor on a row and the row on screen.
 func (m *Model) clampCursor() {
-	if m.cursor >= len(m.shown) {
-		m.cursor = len(m.shown) - 1
-	}
-	if m.cursor < 0 {
-		m.cursor = 0
-	}
-	h := m.bodyHeight()
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	if maxOff := max(len(m.shown)-h, 0); m.offset > maxOff {
-		m.offset = maxOff
-	}
+	m.cursor, m.offset = keepInView(m.cursor, m.offset, len(m.shown), m.bodyHeight())
 	if len(m.shown) > 0 {
 		m.selectedID = m.shown[m.cursor]
 	}
+}
+
+// keepInView is the one cursor clamp of every screen: the cursor on one
+// of n items, and the first item shown moved so that it is among the h
+// on screen, with no blank room after the last.
+func keepInView(cursor, offset, n, h int) (int, int) {
+	cursor = clamp(cursor, 0, max(n-1, 0))
+	h = max(h, 1)
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+h {
+		offset = cursor - h + 1
+	}
+	return cursor, clamp(offset, 0, max(n-h, 0))
 }

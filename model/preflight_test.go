@@ -28,7 +28,7 @@ func finishedIn(f interface{ SetDetail(string, durable.Detail) }, task durable.T
 func TestCancelConfirmedAfterTheTaskFinishedIsNotSent(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("c"))
-	if m.confirm == nil {
+	if confirmOf(m) == nil {
 		t.Fatal("no confirmation")
 	}
 	t1 := m.tasks["t1"].task
@@ -68,12 +68,12 @@ func TestBulkCancelSkipsFinishedTasks(t *testing.T) {
 	if got := f.Cancelled(); !slices.Equal(got, []string{"t2"}) {
 		t.Fatalf("cancelled %v, want only the active t2", got)
 	}
-	if v := m.View(); !strings.Contains(v, "cancel of 1 task(s) accepted by the engine, skipped 1 (finished: wait-or completed)") {
+	if v := m.View(); !strings.Contains(v, "cancel of 1 task accepted by the engine, skipped 1 (finished: wait-or completed)") {
 		t.Errorf("the skip is not said:\n%s", v)
 	}
 	f.SetTasks()
 	m = at(t, m, 2*time.Second)
-	if v := m.View(); !strings.Contains(v, "1 task(s) cancelled, skipped 1 (finished: wait-or completed)") {
+	if v := m.View(); !strings.Contains(v, "1 task cancelled, skipped 1 (finished: wait-or completed)") {
 		t.Errorf("the outcome does not count only what was sent:\n%s", v)
 	}
 }
@@ -101,7 +101,7 @@ func TestRefreshTimeoutOfATaskReadAsQueued(t *testing.T) {
 	f.SetTasks(q, m.tasks["t2"].task)
 	m = step(t, m, listMsg{tasks: []durable.Task{q, m.tasks["t2"].task}})
 	m = step(t, m, press("t"))
-	if m.prompt == nil {
+	if promptOf(m) == nil {
 		t.Fatalf("t refused on a stale QUEUED:\n%s", m.View())
 	}
 	m = step(t, m, press("enter"))
@@ -122,12 +122,12 @@ func TestRefreshTimeoutOfATaskReadAsQueued(t *testing.T) {
 func TestRefreshIncrementIsCapped(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("t"))
-	m.prompt.input.SetValue("999999h")
+	promptOf(m).field.SetValue("999999h")
 	if !strings.Contains(m.View(), "999999h is more than hatchtop's cap of 24h") {
 		t.Errorf("the cap is not shown as typed:\n%s", m.View())
 	}
 	m = step(t, m, press("enter"))
-	if m.confirm != nil || f.Calls("RefreshTimeout") != 0 || !strings.Contains(m.View(), "nothing was sent") {
+	if confirmOf(m) != nil || f.Calls("RefreshTimeout") != 0 || !strings.Contains(m.View(), "nothing was sent") {
 		t.Errorf("999999h went on")
 	}
 }
@@ -138,8 +138,8 @@ func TestPushForAWaitThatClosedIsNotSent(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("e"))
 	m = step(t, m, press("ctrl+s"))
-	if m.confirm == nil || m.confirm.target != "t1" {
-		t.Fatalf("confirmation %+v", m.confirm)
+	if confirmOf(m) == nil || confirmOf(m).target != "t1" {
+		t.Fatalf("confirmation %+v", confirmOf(m))
 	}
 	f.SetLog("t1") // satisfied
 	m = step(t, m, press("enter"))
@@ -164,7 +164,7 @@ func TestRestoreChecksEvictionWithTheEngine(t *testing.T) {
 	ev.Evicted = true
 	m = step(t, m, listMsg{tasks: []durable.Task{ev, m.tasks["t2"].task}})
 	m = step(t, m, press("r"))
-	if m.confirm == nil {
+	if confirmOf(m) == nil {
 		t.Fatalf("no restore confirmation:\n%s", m.View())
 	}
 	m = step(t, m, press("enter")) // the fake still lists it running, not evicted
@@ -181,10 +181,10 @@ func TestWaitKeyWithControlCharactersIsShownEscapedAndRefused(t *testing.T) {
 	m.tasks["t1"].stale = true
 	m = at(t, m, time.Second)
 	m = step(t, m, press("e"))
-	if m.form == nil {
+	if formOf(m) == nil {
 		t.Fatal("no form")
 	}
-	if got := m.form.key.Value(); got != `pay\x1b[31mment` {
+	if got := formOf(m).key.Value(); got != `pay\x1b[31mment` {
 		t.Errorf("the key field shows %q, want it escaped", got)
 	}
 	v := formText(m)
@@ -192,20 +192,21 @@ func TestWaitKeyWithControlCharactersIsShownEscapedAndRefused(t *testing.T) {
 		t.Errorf("the form does not say why:\n%s", v)
 	}
 	m = step(t, m, press("ctrl+s"))
-	if m.confirm != nil || f.Calls("PushEvent") != 0 || !strings.Contains(m.View(), "nothing was sent") {
-		t.Fatalf("a key different from the screen's went on: %+v", m.confirm)
+	if confirmOf(m) != nil || f.Calls("PushEvent") != 0 || !strings.Contains(m.View(), "nothing was sent") {
+		t.Fatalf("a key different from the screen's went on: %+v", confirmOf(m))
 	}
 }
 
 func TestTypedKeyWithASpaceIsRefused(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("e"))
+	m = step(t, m, press("shift+tab")) // back to the prefilled key
 	m = typeText(t, m, " now")
 	if !strings.Contains(formText(m), "key contains a space (at byte 7); event keys have none") {
 		t.Errorf("the space is not flagged:\n%s", m.View())
 	}
 	m = step(t, m, press("ctrl+s"))
-	if m.confirm != nil || f.Calls("PushEvent") != 0 {
+	if confirmOf(m) != nil || f.Calls("PushEvent") != 0 {
 		t.Fatal("a key with a space went on")
 	}
 }
@@ -217,10 +218,9 @@ func paste(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: [
 func TestPasteOverTheLimitIsRefusedAtOnce(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("e"))
-	m = step(t, m, press("tab"))
 	big := `{"pad":"` + strings.Repeat("x", 5_000_000) + `"}`
 	m = step(t, m, paste(big))
-	if m.form.payload.Value() != "" || m.form.pasted != "" {
+	if formOf(m).payload.Value() != "" || formOf(m).pasted != "" {
 		t.Fatal("the over-limit paste was stored")
 	}
 	v := formText(m)
@@ -228,8 +228,8 @@ func TestPasteOverTheLimitIsRefusedAtOnce(t *testing.T) {
 		t.Errorf("the refusal does not give the size:\n%s", v)
 	}
 	m = step(t, m, press("ctrl+s"))
-	if m.confirm == nil || string(m.confirm.event.Payload) != "{}" {
-		t.Fatalf("the form should still send its own (empty) payload: %+v", m.confirm)
+	if confirmOf(m) == nil || string(confirmOf(m).event.Payload) != "{}" {
+		t.Fatalf("the form should still send its own (empty) payload: %+v", confirmOf(m))
 	}
 	_ = f
 }
@@ -239,11 +239,10 @@ func TestPasteOverTheLimitIsRefusedAtOnce(t *testing.T) {
 func TestBigPasteIsHeldAndSentExactly(t *testing.T) {
 	f, m := waitingModel(t, false)
 	m = step(t, m, press("e"))
-	m = step(t, m, press("tab"))
 	big := "{\n  \"pad\": \"" + strings.Repeat("y", 1<<20) + "\"\n}"
 	m = step(t, m, paste(big))
-	if m.form.pasted != big || m.form.payloadErr != nil {
-		t.Fatalf("held %d bytes, err %v", len(m.form.pasted), m.form.payloadErr)
+	if formOf(m).pasted != big || formOf(m).payloadErr != nil {
+		t.Fatalf("held %d bytes, err %v", len(formOf(m).pasted), formOf(m).payloadErr)
 	}
 	if v := m.View(); !strings.Contains(v, "pasted 1.0 MiB (1048591 bytes), held as it is") || !strings.Contains(v, "valid JSON") {
 		t.Errorf("form:\n%s", v)
@@ -255,10 +254,9 @@ func TestBigPasteIsHeldAndSentExactly(t *testing.T) {
 	}
 	// Backspace clears a held paste.
 	m = step(t, m, press("e"))
-	m = step(t, m, press("tab"))
 	m = step(t, m, paste(big))
 	m = step(t, m, tea.KeyMsg{Type: tea.KeyBackspace})
-	if m.form.pasted != "" || m.form.payloadText != "{}" {
+	if formOf(m).pasted != "" || formOf(m).payloadText != "{}" {
 		t.Errorf("backspace did not clear the paste")
 	}
 }
@@ -268,11 +266,10 @@ func TestBigPasteIsHeldAndSentExactly(t *testing.T) {
 func TestPasteOverTheEditorsLinesIsRefused(t *testing.T) {
 	_, m := waitingModel(t, false)
 	m = step(t, m, press("e"))
-	m = step(t, m, press("tab"))
 	m = typeText(t, m, "{")
 	m = step(t, m, paste(strings.Repeat("\n", preflight.MaxPayloadLines)+"}"))
-	if m.form.payload.Value() != "{" || !strings.Contains(formText(m), "the editor holds 10000; it was not inserted") {
-		t.Errorf("payload %q\n%s", m.form.payload.Value()[:min(10, len(m.form.payload.Value()))], m.View())
+	if formOf(m).payload.Value() != "{" || !strings.Contains(formText(m), "the editor holds 10000; it was not inserted") {
+		t.Errorf("payload %q\n%s", formOf(m).payload.Value()[:min(10, len(formOf(m).payload.Value()))], m.View())
 	}
 }
 
@@ -281,22 +278,22 @@ func TestPasteOverTheEditorsLinesIsRefused(t *testing.T) {
 func TestMetadataPasteOverTheLimitAndVerdicts(t *testing.T) {
 	_, m := waitingModel(t, false)
 	m = step(t, m, press("e"))
-	for range 3 {
+	for range 2 { // from the payload: scope, then metadata
 		m = step(t, m, press("tab"))
 	}
-	if m.form.focus != fieldMeta {
-		t.Fatalf("focus %d", m.form.focus)
+	if formOf(m).focus != fieldMeta {
+		t.Fatalf("focus %d", formOf(m).focus)
 	}
 	m = step(t, m, paste(strings.Repeat("m", preflight.MaxMessage+1)))
-	if m.form.meta.Value() != "" || !strings.Contains(formText(m), "more than the engine's 4.0 MiB (4194304 bytes) message holds; nothing was inserted") {
-		t.Errorf("metadata paste: %d chars stored\n%s", len(m.form.meta.Value()), formText(m))
+	if formOf(m).meta.Value() != "" || !strings.Contains(formText(m), "more than the engine's 4.0 MiB (4194304 bytes) message holds; nothing was inserted") {
+		t.Errorf("metadata paste: %d chars stored\n%s", len(formOf(m).meta.Value()), formText(m))
 	}
 	m = typeText(t, m, `{"a": 1`)
-	if m.form.metaErr == nil || !strings.Contains(formText(m), "metadata: invalid JSON") {
-		t.Errorf("metadata verdict: %v", m.form.metaErr)
+	if formOf(m).metaErr == nil || !strings.Contains(formText(m), "metadata: invalid JSON") {
+		t.Errorf("metadata verdict: %v", formOf(m).metaErr)
 	}
 	m = typeText(t, m, `}`)
-	ev, err := m.form.event()
+	ev, err := formOf(m).event()
 	if err != nil || ev.Metadata["a"] != "1" {
 		t.Errorf("event %+v, %v", ev, err)
 	}
@@ -307,14 +304,13 @@ func TestMetadataPasteOverTheLimitAndVerdicts(t *testing.T) {
 func TestPayloadVerdictIsKeptBetweenFrames(t *testing.T) {
 	_, m := waitingModel(t, false)
 	m = step(t, m, press("e"))
-	m = step(t, m, press("tab"))
 	m = typeText(t, m, "{")
-	if m.form.payloadErr == nil || m.form.payloadText != "{" {
-		t.Fatalf("verdict after typing: %q %v", m.form.payloadText, m.form.payloadErr)
+	if formOf(m).payloadErr == nil || formOf(m).payloadText != "{" {
+		t.Fatalf("verdict after typing: %q %v", formOf(m).payloadText, formOf(m).payloadErr)
 	}
 	m = typeText(t, m, "}")
-	if m.form.payloadErr != nil || !strings.Contains(m.View(), "valid JSON") {
-		t.Errorf("verdict after closing: %v", m.form.payloadErr)
+	if formOf(m).payloadErr != nil || !strings.Contains(m.View(), "valid JSON") {
+		t.Errorf("verdict after closing: %v", formOf(m).payloadErr)
 	}
 }
 
@@ -328,7 +324,7 @@ func BenchmarkPasteOverTheLimit(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				next := update(m, msg)
-				if next.form.notice == "" || next.form.payloadSize != 0 {
+				if formOf(next).notice == "" || formOf(next).payloadSize != 0 {
 					b.Fatal("not refused")
 				}
 			}
@@ -365,8 +361,7 @@ func formModel(b *testing.B) Model {
 		m, queue = next.(Model), append(queue[1:], run(cmd)...)
 	}
 	m = update(m, press("e"))
-	m = update(m, press("tab"))
-	if m.form == nil || m.form.focus != fieldPayload {
+	if formOf(m) == nil || formOf(m).focus != fieldPayload {
 		b.Fatal("no form")
 	}
 	return m
@@ -375,7 +370,7 @@ func formModel(b *testing.B) Model {
 // formText is the form's text lines, unwrapped.
 func formText(m Model) string {
 	var out []string
-	for _, l := range m.form.lines(0) {
+	for _, l := range formOf(m).lines(0) {
 		out = append(out, l.Text)
 	}
 	return strings.Join(out, "\n")

@@ -5,8 +5,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // Finishes by push: with paged membership, one run watch
@@ -20,28 +20,28 @@ import (
 const maxRunBatch = 256
 
 // runWatchStartedMsg carries the run watch, started by a Cmd.
-type runWatchStartedMsg struct{ w client.RunWatcher }
+type runWatchStartedMsg struct{ w engine.RunWatcher }
 
 // runsMsg carries the run-watch updates queued when it was read; closed
 // is set, with no updates, when the watch has shut down.
 type runsMsg struct {
-	updates []client.RunWatchUpdate
+	updates []engine.RunWatchUpdate
 	closed  bool
 }
 
-func startRunWatch(e client.Engine) tea.Cmd {
-	return func() tea.Msg { return runWatchStartedMsg{w: e.WatchRuns(client.FeedOptions{})} }
+func startRunWatch(e engine.Engine) tea.Cmd {
+	return func() tea.Msg { return runWatchStartedMsg{w: e.WatchRuns(engine.FeedOptions{})} }
 }
 
 // waitRuns waits for the next run-watch update and takes every one queued
 // behind it.
-func waitRuns(ch <-chan client.RunWatchUpdate) tea.Cmd {
+func waitRuns(ch <-chan engine.RunWatchUpdate) tea.Cmd {
 	return func() tea.Msg {
 		u, ok := <-ch
 		if !ok {
 			return runsMsg{closed: true}
 		}
-		msg := runsMsg{updates: []client.RunWatchUpdate{u}}
+		msg := runsMsg{updates: []engine.RunWatchUpdate{u}}
 		for len(msg.updates) < maxRunBatch {
 			select {
 			case u, ok := <-ch:
@@ -58,21 +58,21 @@ func waitRuns(ch <-chan client.RunWatchUpdate) tea.Cmd {
 }
 
 // watchRuns tells the watch about runs; a Cmd, as Watch may block briefly.
-func watchRuns(w client.RunWatcher, ids []string) tea.Cmd {
+func watchRuns(w engine.RunWatcher, ids []string) tea.Cmd {
 	return func() tea.Msg {
 		w.Watch(ids...)
 		return nil
 	}
 }
 
-func forgetRuns(w client.RunWatcher, ids []string) tea.Cmd {
+func forgetRuns(w engine.RunWatcher, ids []string) tea.Cmd {
 	return func() tea.Msg {
 		w.Forget(ids...)
 		return nil
 	}
 }
 
-func healRuns(w client.RunWatcher) tea.Cmd {
+func healRuns(w engine.RunWatcher) tea.Cmd {
 	return func() tea.Msg {
 		w.Healthy()
 		return nil
@@ -111,7 +111,7 @@ func (m *Model) scheduleRunWatch() []tea.Cmd {
 
 // runWatchState is the run watch and what to tell it next.
 type runWatchState struct {
-	w             client.RunWatcher
+	w             engine.RunWatcher
 	starting      bool
 	watch, forget []string // run ids, sent by the next Update
 	heal          bool     // the engine answered: end the watch's backoff
@@ -157,10 +157,10 @@ func (m *Model) onRuns(msg runsMsg) tea.Cmd {
 		switch {
 		case u.Finished != nil:
 			m.onRunFinished(*u.Finished)
-		case u.State == client.FeedRetrying:
+		case u.State == engine.FeedRetrying:
 			m.runs.retrying = true
 			m.engineLost(u.Err)
-		case u.State == client.FeedLive:
+		case u.State == engine.FeedLive:
 			if m.runs.retrying {
 				m.restartPass() // what finished while it was down: reconcile once
 			}
@@ -174,7 +174,7 @@ func (m *Model) onRuns(msg runsMsg) tea.Cmd {
 // onRunFinished ends a run's tasks: rows on screen show the end until the
 // next screen query, others leave now. A finish that names no status (a
 // cancel, on v0.105.0) reads cancelled.
-func (m *Model) onRunFinished(f client.RunFinished) {
+func (m *Model) onRunFinished(f engine.RunFinished) {
 	final := f.Final
 	if final == "" {
 		final = durable.StatusCancelled
@@ -185,10 +185,10 @@ func (m *Model) onRunFinished(f client.RunFinished) {
 		if st == nil || !st.task.Status.Active() {
 			continue
 		}
-		if m.detail != nil && m.detail.taskID == id {
-			m.detail.infoStale = true
+		if m.detail() != nil && m.detail().taskID == id {
+			m.detail().infoStale = true
 		}
-		if slices.Contains(visible, id) || (m.detail != nil && m.detail.taskID == id) {
+		if slices.Contains(visible, id) || (m.detail() != nil && m.detail().taskID == id) {
 			m.setStatus(st, final)
 			continue
 		}

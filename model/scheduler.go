@@ -334,7 +334,7 @@ func (m *Model) scheduleDue(cmds []tea.Cmd, visible []string) []tea.Cmd {
 	s := &m.sched
 	s.changed.refill(m.now, changedPerSecond, changedBurst)
 	rate := firstSightPerSecond
-	if m.view == viewInbox {
+	if m.inbox() != nil {
 		rate = firstSightInboxPerSec // the inbox shows how many were read
 	}
 	s.firstSight.refill(m.now, rate, firstSightBurst)

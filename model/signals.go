@@ -6,8 +6,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // Event signals: a wait for an event changes only when an event with its
@@ -31,10 +31,8 @@ const (
 // eventLister is an engine that lists the tenant's recent events
 // (*client.Client.RecentEvents).
 type eventLister interface {
-	RecentEvents(ctx context.Context, since time.Time, limit int) ([]client.SeenEvent, error)
+	RecentEvents(ctx context.Context, since time.Time, limit int) ([]engine.SeenEvent, error)
 }
-
-var _ eventLister = (*client.Client)(nil)
 
 // signalState is the events list's poll and the open waits by key.
 type signalState struct {
@@ -53,17 +51,15 @@ func newSignalState() *signalState {
 // signalsMsg carries one poll of the events list.
 type signalsMsg struct {
 	since  time.Time
-	events []client.SeenEvent
+	events []engine.SeenEvent
 	err    error
 }
 
 func fetchSignals(e eventLister, since time.Time) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := withTimeout()
-		defer cancel()
-		events, err := e.RecentEvents(ctx, since, signalsRows)
-		return signalsMsg{since: since, events: events, err: err}
-	}
+	return request(func(ctx context.Context) ([]engine.SeenEvent, error) { return e.RecentEvents(ctx, since, signalsRows) },
+		func(events []engine.SeenEvent, err error) tea.Msg {
+			return signalsMsg{since: since, events: events, err: err}
+		})
 }
 
 // signalsWork reports whether the events list stands in for polling the

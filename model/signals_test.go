@@ -143,12 +143,12 @@ func TestAnEventWakesAWaitOffScreen(t *testing.T) {
 	f.SetTasks(tasks...)
 	e := &signalEngine{Engine: f}
 	m := signalModel(t, e)
-	m.view = viewInbox // first sights go faster while the inbox is open
+	m.push(&inboxScreen{}) // first sights go faster while the inbox is open
 	m = ticks(t, m, time.Second, 120*time.Second)
 	if m.tasks["low"].logAt.IsZero() || len(m.tasks["low"].waits) != 1 {
 		t.Fatal("the wait off screen was never read")
 	}
-	m.view = viewList
+	m.pop()
 	read := f.Calls("EventLog:low")
 	e.push("ev1", "ship", t0.Add(120*time.Second))
 	_ = ticks(t, m, 121*time.Second, 121*time.Second+signalsEvery+signalsRecheck)
@@ -189,7 +189,7 @@ func TestOneEventWakesEveryTaskWaitingOnItsKey(t *testing.T) {
 	f.SetTasks(tasks...)
 	e := &signalEngine{Engine: f}
 	m := signalModel(t, e)
-	m.view = viewInbox
+	m.push(&inboxScreen{})
 	m = ticks(t, m, time.Second, 400*time.Second)
 	before := callsOf(f, "EventLog", ids)
 	for _, id := range ids {

@@ -47,7 +47,7 @@ func TestDetailRunStaysWantedWhileTheListScrolls(t *testing.T) {
 	m = step(t, m, startMsg{})  // no feed read is pending: startMsg issues none
 	m = step(t, m, press("G"))
 	m = step(t, m, press("enter"))
-	if m.detail == nil || m.detail.taskID != "t39" {
+	if m.detail() == nil || m.detail().taskID != "t39" {
 		t.Fatal("the detail of t39 did not open")
 	}
 	// The list moves under the open detail, as polls that add rows do.

@@ -5,12 +5,11 @@ import (
 	"slices"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/durable"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/ui"
 )
 
@@ -27,14 +26,19 @@ func (m Model) Init() tea.Cmd {
 // Update applies one message. It never blocks: fetches are returned as Cmds.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
+	if changesStore(msg) {
+		m.rev++
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
 		m.filter.Width = max(msg.Width-40, 10) // room for the filter keys
 		m.clampCursor()
-		if m.form != nil {
-			m.form.resize(msg.Width)
+		for _, s := range m.stack {
+			if in, ok := s.(inputScreen); ok {
+				in.setSize(msg.Width, msg.Height)
+			}
 		}
 	case tickMsg:
 		m.now = time.Time(msg)
@@ -104,14 +108,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	default:
 		// Cursor blinks and the like belong to the open input.
-		if m.form != nil {
-			f, cmd := m.form.Update(msg)
-			m.form = &f
-			cmds = append(cmds, cmd)
-		} else if m.prompt != nil {
-			p, cmd := m.prompt.Update(msg)
-			m.prompt = &p
-			cmds = append(cmds, cmd)
+		if in, ok := m.top().(inputScreen); ok {
+			cmds = append(cmds, in.input(msg))
 		}
 	}
 	if len(m.watches) > 0 {
@@ -181,7 +179,7 @@ func (m *Model) mergeTask(t durable.Task) *taskState {
 func (m *Model) dropTask(id string) {
 	m.removeTask(id)
 	delete(m.marks, id)
-	if m.detail == nil || m.detail.taskID != id {
+	if m.detail() == nil || m.detail().taskID != id {
 		delete(m.streams, id) // the open detail keeps its stream
 	}
 }
@@ -190,7 +188,7 @@ func (m *Model) dropTask(id string) {
 // rejected token will not heal, anything else is retried. The reason is
 // whole: the header shows the state alone, the help the reason.
 func connError(err error) ui.Conn {
-	if errors.Is(err, client.ErrUnauthorized) {
+	if errors.Is(err, engine.ErrUnauthorized) {
 		return ui.Conn{Kind: ui.Failed, Reason: "token rejected"}
 	}
 	return ui.Conn{Kind: ui.Reconnecting, Reason: err.Error()}
@@ -198,7 +196,7 @@ func connError(err error) ui.Conn {
 
 func (m *Model) onLog(msg logMsg) {
 	delete(m.sched.logsInFlight, msg.taskID)
-	if d := m.detail; d != nil && d.taskID == msg.taskID && msg.err == nil {
+	if d := m.detail(); d != nil && d.taskID == msg.taskID && msg.err == nil {
 		d.entries, d.entriesAt = msg.entries, m.now
 	}
 	st, ok := m.tasks[msg.taskID]
@@ -209,7 +207,7 @@ func (m *Model) onLog(msg logMsg) {
 		// A task just created may not be readable yet (404): try again soon.
 		st.retryAt = m.now.Add(errorRetryAfter)
 		m.sched.dueLogs.Add(msg.taskID, st.retryAt)
-		if !errors.Is(msg.err, client.ErrNotFound) {
+		if !errors.Is(msg.err, engine.ErrNotFound) {
 			m.message = "event log: " + msg.err.Error()
 		}
 		return
@@ -267,89 +265,6 @@ func (m Model) onKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
 		cmds = append(cmds, cmd)
 	}
 	return m, tea.Batch(cmds...)
-}
-
-// onKey routes a key to the focused part first: the filter input owns the
-// keyboard while open, the help screen closes on esc or ?.
-func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
-	if m.confirm != nil || m.form != nil || m.prompt != nil {
-		return m.onModalKey(msg)
-	}
-	if m.filtering {
-		return m.onFilterKey(msg)
-	}
-	k := m.keys.List
-	if m.showHelp {
-		switch {
-		case key.Matches(msg, k.Quit) && msg.String() == "ctrl+c":
-			return m, tea.Quit
-		case key.Matches(msg, k.Help), msg.String() == "esc", msg.String() == "q":
-			m.showHelp = false
-		}
-		return m, nil
-	}
-	if m.detail != nil {
-		return m.onDetailKey(msg)
-	}
-	if m.view == viewInbox {
-		return m.onInboxKey(msg)
-	}
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, k.Help):
-		m.showHelp = true
-	case key.Matches(msg, k.Open):
-		m.openDetail()
-	case key.Matches(msg, k.Inbox):
-		m.view = viewInbox
-		m.syncInbox(false)
-	case key.Matches(msg, k.Filter):
-		m.filtering = true
-		return m, m.filter.Focus()
-	case key.Matches(msg, k.Mark):
-		if len(m.shown) > 0 {
-			if m.marks[m.selectedID] {
-				delete(m.marks, m.selectedID)
-			} else {
-				m.marks[m.selectedID] = true
-			}
-			m.move(1)
-		}
-	case key.Matches(msg, k.Clear):
-		m.filter.SetValue("")
-		m.applyFilter()
-		clear(m.marks)
-	default:
-		if step, ok := navStep(msg, k.Nav, m.bodyHeight()); ok {
-			m.move(step)
-			return m, nil
-		}
-		return m.onActionKey(msg, k.Actions, key.Binding{})
-	}
-	return m, nil
-}
-
-func (m Model) onFilterKey(msg tea.KeyMsg) (Model, tea.Cmd) {
-	k := m.keys.Filter
-	switch {
-	case key.Matches(msg, k.Accept):
-		m.filtering = false
-		m.filter.Blur()
-		return m, nil
-	case key.Matches(msg, k.Cancel):
-		m.filtering = false
-		m.filter.Blur()
-		m.filter.SetValue("")
-		m.applyFilter()
-		return m, nil
-	case msg.String() == "ctrl+c":
-		return m, tea.Quit
-	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
-	m.applyFilter()
-	return m, cmd
 }
 
 func (m *Model) move(delta int) {

@@ -130,7 +130,7 @@ func TestFilterMatchesLabelsAndEventKeys(t *testing.T) {
 	f.SetLog("t2", eventEntry(1, "", t0, "payment:confirmed"))
 	m := startedModel(t, f)
 	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
-	if !m.filtering {
+	if !filtering(m) {
 		t.Fatal("/ did not open the filter")
 	}
 	for _, r := range "payment" {
@@ -148,16 +148,16 @@ func TestFilterMatchesLabelsAndEventKeys(t *testing.T) {
 		}
 	}
 	m = update(m, tea.KeyMsg{Type: tea.KeyEsc})
-	if m.filtering || len(m.shown) != 2 {
-		t.Fatalf("esc did not clear the filter: filtering=%v shown=%v", m.filtering, m.shown)
+	if filtering(m) || len(m.shown) != 2 {
+		t.Fatalf("esc did not clear the filter: filtering=%v shown=%v", filtering(m), m.shown)
 	}
 	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
 	for _, r := range "COOLING" {
 		m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
 	m = update(m, tea.KeyMsg{Type: tea.KeyEnter})
-	if m.filtering || len(m.shown) != 1 || m.shown[0] != "t1" {
-		t.Fatalf("filter by label: filtering=%v shown=%v", m.filtering, m.shown)
+	if filtering(m) || len(m.shown) != 1 || m.shown[0] != "t1" {
+		t.Fatalf("filter by label: filtering=%v shown=%v", filtering(m), m.shown)
 	}
 }
 
@@ -168,14 +168,14 @@ func TestTypedAheadRunesAreSplitIntoKeys(t *testing.T) {
 	m := startedModel(t, f)
 	// One read of "/payment", as tmux or a slow link delivers it.
 	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/payment")})
-	if !m.filtering || m.filter.Value() != "payment" || len(m.shown) != 1 {
-		t.Fatalf("filtering=%v value=%q shown=%v", m.filtering, m.filter.Value(), m.shown)
+	if !filtering(m) || m.filter.Value() != "payment" || len(m.shown) != 1 {
+		t.Fatalf("filtering=%v value=%q shown=%v", filtering(m), m.filter.Value(), m.shown)
 	}
 	// A paste into the filter stays one piece and is not read as keys.
 	m = update(m, tea.KeyMsg{Type: tea.KeyEsc})
 	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jq"), Paste: true})
-	if m.filtering || len(m.shown) != 2 {
-		t.Fatalf("a paste outside the filter acted: filtering=%v shown=%v", m.filtering, m.shown)
+	if filtering(m) || len(m.shown) != 2 {
+		t.Fatalf("a paste outside the filter acted: filtering=%v shown=%v", filtering(m), m.shown)
 	}
 }
 
@@ -223,11 +223,11 @@ func TestNavigationKeys(t *testing.T) {
 func TestHelpToggles(t *testing.T) {
 	m := startedModel(t, fake.New())
 	m = update(m, press("?"))
-	if !m.showHelp || !strings.Contains(m.View(), "page down") {
+	if !showingHelp(m) || !strings.Contains(m.View(), "page down") {
 		t.Fatalf("? did not show the full help:\n%s", m.View())
 	}
 	m = update(m, press("esc"))
-	if m.showHelp {
+	if showingHelp(m) {
 		t.Fatal("esc did not close the help")
 	}
 }

@@ -9,29 +9,6 @@ import (
 	"github.com/hatchtop/hatchtop/ui"
 )
 
-// View renders the visible part of the state; ui does the drawing.
-func (m Model) View() string {
-	if m.width == 0 {
-		return "hatchtop: starting…"
-	}
-	if m.showHelp {
-		m.help.ShowAll = true
-		return ui.HelpScreen(m.fullHelp(), append(m.connNotes(m.width), m.helpNotes()...), m.width, m.height, m.styles)
-	}
-	if box, ok := m.modalView(); ok {
-		return ui.Header(m.headerData(), m.width, m.styles) + "\n" + box + "\n" + m.footer()
-	}
-	if m.detail != nil {
-		return m.detailView()
-	}
-	if m.view == viewInbox {
-		return m.inboxView()
-	}
-	header := ui.Header(m.headerData(), m.width, m.styles)
-	table := ui.Table(m.rows(), m.width, m.bodyHeight(), m.emptyText(), m.styles)
-	return header + "\n" + table + "\n" + m.footer()
-}
-
 func (m Model) headerData() ui.HeaderData {
 	h := ui.HeaderData{
 		Addr:     m.info.GRPCAddr,
@@ -126,51 +103,21 @@ func (m Model) emptyText() string {
 	return ""
 }
 
-func (m Model) footer() string {
-	if m.filtering {
-		return ui.Screen(m.filter.View()+"   "+m.help.View(m.keys.Filter), m.width) // not the last column
+// helpNotes explain what the page below the help shows and how fresh it
+// is; the column notes are the list's.
+func (m Model) helpNotes(below screen) []string {
+	var notes []string
+	if m.readOnly {
+		notes = append(notes, "hatchtop runs read-only (--read-only or read_only in the config): the keys that change the engine are off.")
 	}
-	var help string
-	switch {
-	case m.confirm != nil:
-		help = m.help.View(m.keys.Confirm)
-	case m.form != nil || m.prompt != nil:
-		help = m.help.View(m.keys.Form)
-	case m.detail != nil:
-		help = m.help.View(m.keys.Detail)
-	case m.view == viewInbox:
-		help = m.help.View(m.keys.Inbox)
-	default:
-		help = m.help.View(m.keys.List)
+	if _, ok := below.(*listScreen); !ok {
+		return append(notes, fmt.Sprintf("The list polls the engine every %s; countdowns tick locally every second.", durable.FormatDuration(m.refresh)))
 	}
-	f := ui.FooterData{Help: help, Error: m.message, Marked: len(m.marks)}
-	if m.busy != nil {
-		f.Busy = m.busy.spin.View() + " " + m.busy.label + "…"
-	}
-	if m.toast.text != "" {
-		f.Toast, f.ToastTone = m.toast.text, m.toast.tone
-	}
-	return ui.Footer(f, m.width, m.styles)
-}
-
-// fullHelp is the help screen of the view on show.
-func (m Model) fullHelp() string {
-	switch {
-	case m.detail != nil:
-		return m.help.View(m.keys.Detail)
-	case m.view == viewInbox:
-		return m.help.View(m.keys.Inbox)
-	}
-	return m.help.View(m.keys.List)
-}
-
-// helpNotes explain what the screen shows and how fresh it is.
-func (m Model) helpNotes() []string {
-	return []string{
+	return append(notes,
 		fmt.Sprintf("The list polls the engine every %s; countdowns tick locally every second.", durable.FormatDuration(m.refresh)),
 		"A task's event log is fetched when it appears or changes and when its sleep ends; a row on screen that can change every 15s, the selected one every 2s.",
 		"REMAINING is the label's sleep deadline (registered + duration); 'overdue' until the engine wakes the task.",
 		"ATTEMPT is attempt/max attempts; the max shows once the task's configuration is loaded. '5 (max 3)': the engine's count includes reassignments after restarts.",
 		"Status: ● running  ◌ evicted  ○ queued",
-	}
+	)
 }

@@ -20,7 +20,7 @@ const detailChrome = ui.DetailChromeHeight + 1
 const timeFormat = "15:04:05"
 
 func (m Model) detailView() string {
-	d := m.detail
+	d := m.detail()
 	task, _ := m.detailTask()
 	head := ui.DetailHead{Task: task.Name, Phase: task.Phase(), Status: string(task.Phase()), Active: int(d.tab)}
 	if task.Name == "" {
@@ -41,20 +41,19 @@ func (m Model) detailView() string {
 	note, lines := m.detailPane(body)
 	return ui.Header(m.headerData(), m.width, m.styles) + "\n" +
 		ui.DetailHeader(head, m.width, m.styles) + "\n" +
-		ui.Pane(note, lines, body+1, m.width, m.styles) + "\n" +
-		m.footer()
+		ui.Pane(note, lines, body+1, m.width, m.styles)
 }
 
 // detailPane is the current tab's note and the lines on screen.
 func (m Model) detailPane(h int) (string, []string) {
-	d := m.detail
+	d := m.detail()
 	switch d.tab {
 	case tabStream:
 		// Only the lines on screen are built: a stream keeps 2000.
 		b := m.streams[d.taskID]
 		var lines, shown []string
 		if b != nil {
-			from, to := windowRange(b.count(), d.scroll[d.tab], h, d.follow)
+			from, to := windowRange(b.count(), d.scroll[d.tab], h, !d.paused[d.tab])
 			for i := from; i < to; i++ {
 				lines = append(lines, b.line(i))
 			}
@@ -67,7 +66,7 @@ func (m Model) detailPane(h int) (string, []string) {
 		}
 		return b.note(d.openedAt) + m.followNote(), shown
 	case tabLogs:
-		from, to := windowRange(len(d.logs), d.scroll[d.tab], h, d.follow)
+		from, to := windowRange(len(d.logs), d.scroll[d.tab], h, !d.paused[d.tab])
 		lines := make([]string, 0, to-from)
 		for _, l := range d.logs[from:to] {
 			lines = append(lines, l.At.Local().Format("15:04:05.000")+" "+fmt.Sprintf("%-5s", strings.ToUpper(l.Level))+" "+l.Message)
@@ -83,8 +82,8 @@ func (m Model) detailPane(h int) (string, []string) {
 		}
 		return note + m.followNote(), ui.TextLines(lines, m.width)
 	case tabTimeline:
-		lines := ui.TimelineLines(m.timelineRows(), m.width, m.styles)
-		note := "durable event log · newest branch wins; dimmed entries were replaced by a branch"
+		lines := m.cachedDetailLines(func() []string { return ui.TimelineLines(m.timelineRows(), m.width, m.styles) })
+		note := ui.TimelineNote(m.styles)
 		if d.entriesAt.IsZero() {
 			note = "loading the durable event log…"
 		} else if len(lines) == 1 {
@@ -102,14 +101,19 @@ func (m Model) detailPane(h int) (string, []string) {
 	} else {
 		note = "as of " + durable.FormatDuration(m.now.Sub(d.infoAt).Truncate(time.Second)) + " ago"
 	}
-	return note, window(lines, d.scroll[d.tab], h, false)
+	from, to := windowRange(len(lines), d.scroll[d.tab], h, false)
+	if below := len(lines) - to; below > 0 {
+		note += " · ↓ " + count(below, "more line") + " (" + m.keys.Detail.Down.Help().Key + ")"
+	}
+	return note, lines[from:to]
 }
 
 func (m Model) followNote() string {
-	if m.detail.follow {
-		return " · following (f to stop)"
+	f := m.keys.Detail.Follow.Help().Key
+	if d := m.detail(); !d.paused[d.tab] {
+		return " · following (" + f + " to stop)"
 	}
-	return " · paused (f to follow)"
+	return " · paused (" + f + " to follow)"
 }
 
 // windowRange is the [from, to) of h lines out of total starting at
@@ -131,7 +135,7 @@ func window(all []string, scroll, h int, follow bool) []string {
 
 // detailLineCount is the length of the current tab's content.
 func (m Model) detailLineCount() int {
-	d := m.detail
+	d := m.detail()
 	switch d.tab {
 	case tabStream:
 		if b := m.streams[d.taskID]; b != nil {
@@ -148,17 +152,19 @@ func (m Model) detailLineCount() int {
 
 // detailLines renders the overview or data tab whole; both are small.
 func (m Model) detailLines() []string {
-	if m.detail.tab == tabData {
-		return ui.SectionLines(m.dataSections(), m.width, m.styles)
-	}
-	return ui.SectionLines(m.overviewSections(), m.width, m.styles)
+	return m.cachedDetailLines(func() []string {
+		if m.detail().tab == tabData {
+			return ui.SectionLines(m.dataSections(), m.width, m.styles)
+		}
+		return ui.SectionLines(m.overviewSections(), m.width, m.styles)
+	})
 }
 
 func (m Model) detailConfig() durable.Config {
-	if m.detail.info != nil && (m.detail.info.Config.MaxRetries >= 0 || m.detail.info.Config.Timeout > 0) {
-		return m.detail.info.Config
+	if m.detail().info != nil && (m.detail().info.Config.MaxRetries >= 0 || m.detail().info.Config.Timeout > 0) {
+		return m.detail().info.Config
 	}
-	if st, ok := m.tasks[m.detail.taskID]; ok {
+	if st, ok := m.tasks[m.detail().taskID]; ok {
 		if cfg, ok := m.sched.configs[st.cfgKey]; ok {
 			return cfg
 		}
@@ -167,23 +173,23 @@ func (m Model) detailConfig() durable.Config {
 }
 
 func (m Model) detailEvents() []durable.TaskEvent {
-	if m.detail.info != nil {
-		return m.detail.info.Events
+	if m.detail().info != nil {
+		return m.detail().info.Events
 	}
-	if st, ok := m.tasks[m.detail.taskID]; ok {
+	if st, ok := m.tasks[m.detail().taskID]; ok {
 		return st.events
 	}
 	return nil
 }
 
-func (m Model) detailWaits() []durable.Wait { return durable.OpenWaits(m.detail.entries) }
+func (m Model) detailWaits() []durable.Wait { return durable.OpenWaits(m.detail().entries) }
 
 func (m Model) eviction() durable.Eviction { return durable.EvictionOf(m.detailEvents()) }
 
 // detailTimeoutAt is the execution deadline of the open task: the one its
 // row keeps (a task that left the list has finished and has none).
 func (m Model) detailTimeoutAt() (time.Time, bool) {
-	if st, ok := m.tasks[m.detail.taskID]; ok {
+	if st, ok := m.tasks[m.detail().taskID]; ok {
 		return m.timeoutAt(st)
 	}
 	return time.Time{}, false
@@ -223,7 +229,7 @@ func stamp(t time.Time, now time.Time) string {
 // overviewSections is every Context attribute the engine lets an outsider
 // read, and what is unknown says so.
 func (m Model) overviewSections() []ui.Section {
-	d := m.detail
+	d := m.detail()
 	task, _ := m.detailTask()
 	info := d.info
 	cfg := m.detailConfig()
@@ -249,7 +255,7 @@ func (m Model) overviewSections() []ui.Section {
 		maxRetries = strconv.Itoa(cfg.MaxRetries)
 	}
 	run.Fields = append(run.Fields,
-		field("attempt", durable.AttemptText(task.Attempt, cfg.MaxRetries)),
+		field("attempt", attemptCell(task.Attempt, cfg.MaxRetries)), // the name says "attempt" already
 	)
 	if durable.AttemptsExceeded(task.Attempt, cfg.MaxRetries) {
 		run.Fields = append(run.Fields, ui.Field{Name: "", Tone: ui.Unknown,
@@ -312,7 +318,8 @@ func (m Model) overviewSections() []ui.Section {
 	ctx.Fields = append(ctx.Fields, priorityField(info), triggerField(info, task.Metadata))
 	ctx.Fields = append(ctx.Fields, metadataFields(task.Metadata)...)
 
-	secs := []ui.Section{ids, run, ctx}
+	// The open waits first: at 80x24 the last sections are below the fold.
+	var secs []ui.Section
 	if waits := m.detailWaits(); len(waits) > 0 {
 		ws := ui.Section{Title: "open waits"}
 		for _, w := range waits {
@@ -320,11 +327,11 @@ func (m Model) overviewSections() []ui.Section {
 			if c := durable.Countdown(w, m.now); c != "" {
 				v += " · " + c
 			}
-			ws.Fields = append(ws.Fields, ui.Field{Name: fmt.Sprintf("b%d n%d", w.Key.Branch, w.Key.Node), Value: v})
+			ws.Fields = append(ws.Fields, ui.Field{Name: entryRef(w.Key.Branch, w.Key.Node), Value: v})
 		}
 		secs = append(secs, ws)
 	}
-	return secs
+	return append(secs, ids, run, ctx)
 }
 
 // priorityField is the run's priority when the engine tells it; v0.105.0
@@ -387,7 +394,7 @@ func metadataFields(md map[string]any) []ui.Field {
 // dataSections is the input, output, errors and the outputs of the run's
 // other tasks, pretty-printed.
 func (m Model) dataSections() []ui.Section {
-	info := m.detail.info
+	info := m.detail().info
 	if info == nil {
 		return []ui.Section{{Title: "data", Fields: []ui.Field{{Name: "input", Value: "loading…", Tone: ui.Unknown}}}}
 	}
@@ -442,13 +449,13 @@ func jsonField(name string, raw json.RawMessage, none string) ui.Field {
 
 // timelineRows turns the event log into the timeline's rows.
 func (m Model) timelineRows() []ui.TimelineRow {
-	d := m.detail
+	d := m.detail()
 	items := durable.Timeline(d.entries)
 	rows := make([]ui.TimelineRow, 0, len(items))
 	for i, it := range items {
 		e := it.Entry
 		r := ui.TimelineRow{
-			Ref:        fmt.Sprintf("b%d n%d", e.BranchID, e.NodeID),
+			Ref:        fmt.Sprintf("b%d n%d", e.BranchID, e.NodeID), // ui.EntryText words it
 			Kind:       string(e.Kind),
 			Label:      e.Label,
 			Registered: e.InsertedAt.Local().Format(timeFormat),

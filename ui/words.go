@@ -95,10 +95,11 @@ func entryText(ref string, short bool) string {
 // TimelineNote is the line above the timeline that explains, once, the
 // engine's words the rows leave out.
 func TimelineNote(st Styles) string {
-	note := "the task's durable log: # is an entry's place in it; a replay writes a new branch (b2: branch 2) from an entry on, " +
-		"and the entries it replaced are dimmed · engine kinds: wait = WAIT_FOR, child run = RUN, memo = MEMO (a stored result)"
+	// Most important first: the line is cut at narrow widths.
+	note := "durable event log · # entry · b2: branch 2, from a replay · dimmed: replaced · " +
+		"wait = WAIT_FOR, child run = RUN, memo = MEMO (a stored result)"
 	if st.Mono {
-		note = strings.Replace(note, "are dimmed", "are marked -", 1)
+		note = strings.Replace(note, "dimmed: replaced", "- replaced", 1)
 	}
 	return note
 }

@@ -1,0 +1,143 @@
+package model
+
+import (
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/hatchtop/hatchtop/keymap"
+	"github.com/hatchtop/hatchtop/ui"
+)
+
+// listScreen is the list of active tasks, the bottom of the stack. Its
+// cursor, filter and marks live in the root: the scheduler reads which
+// rows are on screen.
+type listScreen struct{}
+
+func (*listScreen) layer() layer { return pageLayer }
+
+// keys is the list's bindings as the state enables them.
+func (*listScreen) keys(m *Model) keymap.List {
+	k := m.keys.List
+	has := len(m.shown) > 0
+	k.Actions.SetEnabled(!m.readOnly && has)
+	k.SendEvent.SetEnabled(!m.readOnly) // a key can be typed
+	for _, b := range []*key.Binding{&k.Open, &k.Mark} {
+		b.SetEnabled(has)
+	}
+	k.Clear.SetEnabled(m.filter.Value() != "" || len(m.marks) > 0)
+	if has {
+		t := m.tasks[m.selectedID].task
+		k.Restore.SetEnabled(!m.readOnly && t.Evicted)
+		k.Replay.SetEnabled(!m.readOnly && !t.Status.Active())
+	}
+	return k
+}
+
+func (s *listScreen) bindings(m *Model) help.KeyMap { return s.keys(m) }
+
+func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
+	k := m.keys.List
+	if cmd, ok := m.pageKeys(msg, k.Help, k.Quit, k.Messages); ok {
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Open):
+		m.openDetail()
+	case key.Matches(msg, k.Inbox):
+		m.push(&inboxScreen{})
+		m.syncInbox(false)
+	case key.Matches(msg, k.Filter):
+		m.push(&filterScreen{})
+		return m.filter.Focus()
+	case key.Matches(msg, k.Mark):
+		if len(m.shown) > 0 {
+			if m.marks[m.selectedID] {
+				delete(m.marks, m.selectedID)
+			} else {
+				m.marks[m.selectedID] = true
+			}
+			m.move(1)
+		}
+	case key.Matches(msg, k.Clear):
+		m.filter.SetValue("")
+		m.applyFilter()
+		clear(m.marks)
+	default:
+		if step, ok := navStep(msg, k.Nav, m.bodyHeight()); ok {
+			m.move(step)
+			return nil
+		}
+		return m.onActionKey(msg, k.Actions, key.Binding{})
+	}
+	return nil
+}
+
+func (*listScreen) view(m *Model) string {
+	header := ui.Header(m.headerData(), m.width, m.styles)
+	return header + "\n" + ui.Table(m.rows(), m.width, m.bodyHeight(), m.emptyText(), m.styles)
+}
+
+// filterScreen is the filter input, over the list: it owns the keyboard
+// and takes the footer's place.
+type filterScreen struct{}
+
+func (*filterScreen) layer() layer { return barLayer }
+
+func (*filterScreen) bindings(m *Model) help.KeyMap { return m.keys.Filter }
+
+func (*filterScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
+	k := m.keys.Filter
+	switch {
+	case key.Matches(msg, k.Accept):
+		m.filter.Blur()
+		m.pop()
+		return nil
+	case key.Matches(msg, k.Cancel):
+		m.filter.Blur()
+		m.filter.SetValue("")
+		m.applyFilter()
+		m.pop()
+		return nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	m.applyFilter()
+	return cmd
+}
+
+func (*filterScreen) view(m *Model) string {
+	return ui.Screen(m.filter.View()+"   "+m.help.View(m.keys.Filter), m.width) // not the last column
+}
+
+// helpScreen is the full help of the page below it, with the global keys.
+type helpScreen struct{}
+
+func (*helpScreen) layer() layer { return pageLayer }
+
+func (*helpScreen) bindings(m *Model) help.KeyMap { return m.keys.Pager }
+
+func (*helpScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
+	k := m.keys.Pager
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Close):
+		m.pop()
+	}
+	return nil
+}
+
+func (*helpScreen) view(m *Model) string {
+	h := m.help
+	h.ShowAll = true
+	var below screen = &listScreen{}
+	for i := len(m.stack) - 2; i >= 0; i-- {
+		if m.stack[i].layer() == pageLayer {
+			below = m.stack[i]
+			break
+		}
+	}
+	keys := withGlobal{KeyMap: below.bindings(m), global: m.keys.Global}
+	return ui.HelpScreen(h.View(keys), append(m.connNotes(m.width), m.helpNotes(below)...), m.width, m.height-1, m.styles)
+}
