@@ -3,9 +3,12 @@
 package perf
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
+	"os/exec"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -15,6 +18,7 @@ var (
 	rssWindow = flag.Duration("perf.rss-window", 20*time.Second, "BenchmarkRSS: how long to sample RSS once the list has loaded (several polls)")
 	prebuilt  = flag.String("perf.bin", "", "measure this hatchtop binary instead of building the checkout's")
 	starts    = flag.Int("perf.starts", 5, "BenchmarkFirstRows: starts per workload; the median is reported")
+	record    = flag.String("perf.record", "", "BenchmarkIdleCPU: also record the window with Linux perf (call graphs) into this file; the cpu-% of such a run includes perf's sampling")
 )
 
 // BenchmarkFirstRows is the time from the start of the process to the
@@ -66,6 +70,7 @@ func BenchmarkIdleCPU(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		stopRecord := startRecord(b, tm.pid, *cpuWindow)
 		rest0, t0 := srv.REST(), time.Now()
 		// The measurement window itself, not synchronisation: CPU time is
 		// a rate, so it is read at both ends of a span of wall-clock time.
@@ -76,6 +81,7 @@ func BenchmarkIdleCPU(b *testing.B) {
 		}
 		span, rest := time.Since(t0), srv.REST()-rest0
 		waitExe(b, tm.pid, bin) // still the same program, still running
+		stopRecord()
 
 		pct := float64(cpu1-cpu0) / userHZ / span.Seconds() * 100
 		b.Logf("%d ticks of CPU in %s; %d REST requests (%.0f/min); counts %v", cpu1-cpu0, span.Round(time.Millisecond), rest, float64(rest)/span.Minutes(), srv.Counts())
@@ -114,6 +120,29 @@ func BenchmarkRSS(b *testing.B) {
 		b.ReportMetric(hwm, "peak-rss-MB")
 		b.ReportMetric(0, "ns/op")
 	})
+}
+
+// startRecord runs `perf record` on pid for the window when -perf.record
+// asks for it (the binary's own profile, with no hook in the shipped
+// program); the returned func waits for perf to write its file.
+func startRecord(b *testing.B, pid int, window time.Duration) func() {
+	b.Helper()
+	if *record == "" {
+		return func() {}
+	}
+	cmd := exec.Command("perf", "record", "-F", "499", "-g", "-o", *record, "-p", strconv.Itoa(pid),
+		"--", "sleep", strconv.FormatFloat(window.Seconds(), 'f', 3, 64))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("perf record: %v", err)
+	}
+	return func() {
+		if err := cmd.Wait(); err != nil {
+			b.Fatalf("perf record: %v\n%s", err, out.Bytes())
+		}
+		b.Logf("perf record wrote %s (perf report -i %s --no-children)", *record, *record)
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
