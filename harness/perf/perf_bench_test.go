@@ -9,9 +9,24 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
+
+// extraEnv is -perf.env's variables, added to the binary's environment
+// (GOMAXPROCS=1, GODEBUG=gctrace=1, …) to try a setting without a build.
+var extraEnv []string
+
+func init() {
+	flag.Func("perf.env", "add KEY=VALUE to the binary's environment (repeatable)", func(s string) error {
+		if !strings.Contains(s, "=") {
+			return fmt.Errorf("want KEY=VALUE, got %q", s)
+		}
+		extraEnv = append(extraEnv, s)
+		return nil
+	})
+}
 
 var (
 	cpuWindow = flag.Duration("perf.cpu-window", 60*time.Second, "BenchmarkIdleCPU: how long to measure the idle list's CPU time")
@@ -70,6 +85,10 @@ func BenchmarkIdleCPU(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		sw0, err := procSwitches(tm.pid)
+		if err != nil {
+			b.Fatal(err)
+		}
 		stopRecord := startRecord(b, tm.pid, *cpuWindow)
 		rest0, t0 := srv.REST(), time.Now()
 		// The measurement window itself, not synchronisation: CPU time is
@@ -80,11 +99,16 @@ func BenchmarkIdleCPU(b *testing.B) {
 			b.Fatal(err)
 		}
 		span, rest := time.Since(t0), srv.REST()-rest0
+		sw1, err := procSwitches(tm.pid)
+		if err != nil {
+			b.Fatal(err)
+		}
 		waitExe(b, tm.pid, bin) // still the same program, still running
 		stopRecord()
 
 		pct := float64(cpu1-cpu0) / userHZ / span.Seconds() * 100
-		b.Logf("%d ticks of CPU in %s; %d REST requests (%.0f/min); counts %v", cpu1-cpu0, span.Round(time.Millisecond), rest, float64(rest)/span.Minutes(), srv.Counts())
+		b.Logf("%d ticks of CPU in %s; %.0f context switches a second; %d REST requests (%.0f/min); counts %v",
+			cpu1-cpu0, span.Round(time.Millisecond), float64(sw1-sw0)/span.Seconds(), rest, float64(rest)/span.Minutes(), srv.Counts())
 		b.ReportMetric(pct, "cpu-%")
 		b.ReportMetric(0, "ns/op")
 	})
@@ -130,7 +154,7 @@ func startRecord(b *testing.B, pid int, window time.Duration) func() {
 	if *record == "" {
 		return func() {}
 	}
-	cmd := exec.Command("perf", "record", "-F", "499", "-g", "-o", *record, "-p", strconv.Itoa(pid),
+	cmd := exec.Command("perf", "record", "-F", "1999", "-g", "-o", *record, "-p", strconv.Itoa(pid),
 		"--", "sleep", strconv.FormatFloat(window.Seconds(), 'f', 3, 64))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
