@@ -3,6 +3,8 @@
 package ui
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
@@ -33,11 +35,22 @@ type Styles struct {
 	Mono bool
 }
 
-// NewStyles builds the styles for a renderer; adaptive colours pick their
-// light or dark variant from the renderer's background.
+// NewStyles builds the styles for a renderer. Each colour is resolved here,
+// once: the light or dark variant by the renderer's background, then
+// converted to the renderer's colour profile. An adaptive colour would do
+// both on every Render (a locked look at the background and a hex-to-palette
+// search per styled cell, a third of an idle list's View); the output is
+// the same.
+// Styles therefore follow the renderer's background and profile as they
+// are when NewStyles is called.
 func NewStyles(r *lipgloss.Renderer) Styles {
-	c := func(light, dark string) lipgloss.AdaptiveColor {
-		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+	dark, profile := r.HasDarkBackground(), r.ColorProfile()
+	c := func(light, darkHex string) lipgloss.TerminalColor {
+		hex := light
+		if dark {
+			hex = darkHex
+		}
+		return resolve(profile, hex)
 	}
 	green, yellow, red, grey, blue, magenta := c("#1a7f37", "#3fb950"), c("#9a6700", "#d29922"),
 		c("#cf222e", "#f85149"), c("#6e7781", "#8b949e"), c("#0969da", "#58a6ff"), c("#8250df", "#bc8cff")
@@ -73,6 +86,20 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Key:  s().Bold(true),
 		Mono: r.ColorProfile() == termenv.Ascii,
 	}
+}
+
+// resolve is hex as a colour of profile that lipgloss renders without
+// converting again: a palette index for the 256- and 16-colour profiles
+// (the index termenv's own conversion picks), the hex itself for true
+// colour (nothing to convert) and for no colour (nothing is drawn).
+func resolve(profile termenv.Profile, hex string) lipgloss.TerminalColor {
+	switch c := profile.Color(hex).(type) {
+	case termenv.ANSI256Color:
+		return lipgloss.Color(strconv.Itoa(int(c)))
+	case termenv.ANSIColor:
+		return lipgloss.Color(strconv.Itoa(int(c)))
+	}
+	return lipgloss.Color(hex)
 }
 
 // Glyph is the one-cell status mark of a phase; it carries meaning without

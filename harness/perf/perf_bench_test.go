@@ -3,18 +3,37 @@
 package perf
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
+	"os/exec"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
+
+// extraEnv is -perf.env's variables, added to the binary's environment
+// (GOMAXPROCS=1, GODEBUG=gctrace=1, …) to try a setting without a build.
+var extraEnv []string
+
+func init() {
+	flag.Func("perf.env", "add KEY=VALUE to the binary's environment (repeatable)", func(s string) error {
+		if !strings.Contains(s, "=") {
+			return fmt.Errorf("want KEY=VALUE, got %q", s)
+		}
+		extraEnv = append(extraEnv, s)
+		return nil
+	})
+}
 
 var (
 	cpuWindow = flag.Duration("perf.cpu-window", 60*time.Second, "BenchmarkIdleCPU: how long to measure the idle list's CPU time")
 	rssWindow = flag.Duration("perf.rss-window", 20*time.Second, "BenchmarkRSS: how long to sample RSS once the list has loaded (several polls)")
 	prebuilt  = flag.String("perf.bin", "", "measure this hatchtop binary instead of building the checkout's")
 	starts    = flag.Int("perf.starts", 5, "BenchmarkFirstRows: starts per workload; the median is reported")
+	record    = flag.String("perf.record", "", "BenchmarkIdleCPU: also record the window with Linux perf (call graphs) into this file; the cpu-% of such a run includes perf's sampling")
 )
 
 // BenchmarkFirstRows is the time from the start of the process to the
@@ -66,6 +85,11 @@ func BenchmarkIdleCPU(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		sw0, err := procSwitches(tm.pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		stopRecord := startRecord(b, tm.pid, *cpuWindow)
 		rest0, t0 := srv.REST(), time.Now()
 		// The measurement window itself, not synchronisation: CPU time is
 		// a rate, so it is read at both ends of a span of wall-clock time.
@@ -75,10 +99,16 @@ func BenchmarkIdleCPU(b *testing.B) {
 			b.Fatal(err)
 		}
 		span, rest := time.Since(t0), srv.REST()-rest0
+		sw1, err := procSwitches(tm.pid)
+		if err != nil {
+			b.Fatal(err)
+		}
 		waitExe(b, tm.pid, bin) // still the same program, still running
+		stopRecord()
 
 		pct := float64(cpu1-cpu0) / userHZ / span.Seconds() * 100
-		b.Logf("%d ticks of CPU in %s; %d REST requests (%.0f/min); counts %v", cpu1-cpu0, span.Round(time.Millisecond), rest, float64(rest)/span.Minutes(), srv.Counts())
+		b.Logf("%d ticks of CPU in %s; %.0f context switches a second; %d REST requests (%.0f/min); counts %v",
+			cpu1-cpu0, span.Round(time.Millisecond), float64(sw1-sw0)/span.Seconds(), rest, float64(rest)/span.Minutes(), srv.Counts())
 		b.ReportMetric(pct, "cpu-%")
 		b.ReportMetric(0, "ns/op")
 	})
@@ -114,6 +144,29 @@ func BenchmarkRSS(b *testing.B) {
 		b.ReportMetric(hwm, "peak-rss-MB")
 		b.ReportMetric(0, "ns/op")
 	})
+}
+
+// startRecord runs `perf record` on pid for the window when -perf.record
+// asks for it (the binary's own profile, with no hook in the shipped
+// program); the returned func waits for perf to write its file.
+func startRecord(b *testing.B, pid int, window time.Duration) func() {
+	b.Helper()
+	if *record == "" {
+		return func() {}
+	}
+	cmd := exec.Command("perf", "record", "-F", "1999", "-g", "-o", *record, "-p", strconv.Itoa(pid),
+		"--", "sleep", strconv.FormatFloat(window.Seconds(), 'f', 3, 64))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("perf record: %v", err)
+	}
+	return func() {
+		if err := cmd.Wait(); err != nil {
+			b.Fatalf("perf record: %v\n%s", err, out.Bytes())
+		}
+		b.Logf("perf record wrote %s (perf report -i %s --no-children)", *record, *record)
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

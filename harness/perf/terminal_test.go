@@ -63,14 +63,14 @@ func startFake(b *testing.B, n int) *fakeengine.Server {
 
 // hatchtopEnv is the whole environment of the binary: the fake's
 // HATCHET_CLIENT_* variables, an empty HOME (no config file, no profiles
-// of the person running the benchmark) and an xterm.
+// of the person running the benchmark) and an xterm, then -perf.env's.
 func hatchtopEnv(b *testing.B, srv *fakeengine.Server) []string {
 	b.Helper()
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + b.TempDir(), "TERM=xterm-256color", "LANG=C.UTF-8"}
 	for k, v := range srv.Env() {
 		env = append(env, k+"="+v)
 	}
-	return env
+	return append(env, extraEnv...)
 }
 
 // ptyRun is hatchtop on a pseudo-terminal the benchmark owns and reads
@@ -367,6 +367,33 @@ func procCPU(pid int) (int64, error) {
 		return 0, fmt.Errorf("stat of %d: %w", pid, err)
 	}
 	return ut + st, nil
+}
+
+// procSwitches is the context switches of pid's threads, voluntary and
+// not: how often the idle process wakes (the runtime's own work grows with
+// every wake-up). Threads that exited are not counted.
+func procSwitches(pid int) (int64, error) {
+	dirs, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, fmt.Errorf("threads of %d: %w", pid, err)
+	}
+	var n int64
+	for _, d := range dirs {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, d.Name()))
+		if err != nil {
+			continue // the thread exited meanwhile
+		}
+		for _, l := range strings.Split(string(raw), "\n") {
+			if v, ok := strings.CutPrefix(l, "voluntary_ctxt_switches:"); ok {
+				k, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				n += k
+			} else if v, ok := strings.CutPrefix(l, "nonvoluntary_ctxt_switches:"); ok {
+				k, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				n += k
+			}
+		}
+	}
+	return n, nil
 }
 
 // userHZ is the unit of /proc/<pid>/stat's times: USER_HZ, 100 on Linux
