@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -241,14 +240,6 @@ func runSnapshot(e client.Engine, o options, stdout, stderr io.Writer) int {
 }
 
 func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) int {
-	// The dashboard idles between frames, ticks and polls; with one P each
-	// of those wake-ups stays on one thread, where more Ps wake a second
-	// one to look for work every time. harness/perf's idle list of 1,000
-	// tasks: 0.62 % of a core → 0.51 %, 143 → 97 context switches a second;
-	// first rows of 10,000 no slower. GOMAXPROCS in the environment wins.
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(1)
-	}
 	// Probe the terminal before Bubble Tea takes it over: the colour profile
 	// and the background decide the adaptive colours.
 	r := lipgloss.NewRenderer(os.Stdout, termenv.WithColorCache(true))
