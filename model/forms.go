@@ -338,7 +338,7 @@ func (f eventForm) event() (engine.Event, error) {
 // verdict was kept when it changed.
 func (f eventForm) lines(wakes int) []ui.DialogLine {
 	var out []ui.DialogLine
-	keyNote := "matches " + count(wakes, "open wait") + " hatchtop has seen"
+	keyNote := "matches " + ui.Count(wakes, "open wait") + " hatchtop has seen"
 	if len(f.keys) > 1 {
 		pick := f.km.PickKey.Help().Key + " to pick"
 		if f.focus != fieldKey {

@@ -103,7 +103,7 @@ func (m Model) detailPane(h int) (string, []string) {
 	}
 	from, to := windowRange(len(lines), d.scroll[d.tab], h, false)
 	if below := len(lines) - to; below > 0 {
-		note += " · ↓ " + count(below, "more line") + " (" + m.keys.Detail.Down.Help().Key + ")"
+		note += " · ↓ " + ui.Count(below, "more line") + " (" + m.keys.Detail.Down.Help().Key + ")"
 	}
 	return note, lines[from:to]
 }

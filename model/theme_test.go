@@ -1,0 +1,73 @@
+package model
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/hatchtop/hatchtop/client/fake"
+	"github.com/hatchtop/hatchtop/keymap"
+	"github.com/hatchtop/hatchtop/ui"
+)
+
+// themedModel is waitingModel's tasks on a renderer of the given profile,
+// so the Styles New is given are the only ones the screen may draw with.
+func themedModel(t *testing.T, profile termenv.Profile) Model {
+	t.Helper()
+	f := fake.New()
+	f.SetTasks(durableTask("t1", "wait-or", -time.Minute), durableTask("t2", "sleeper", -2*time.Minute))
+	f.SetLog("t1", eventEntry(1, "approval", t0, "approve"))
+	f.SetLog("t2", sleepEntry(1, "nap", t0, time.Hour))
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(profile)
+	r.SetHasDarkBackground(true)
+	m := New(Deps{Engine: f, Since: 24 * time.Hour, Refresh: 2 * time.Second, Now: t0,
+		Styles: ui.NewStyles(r), Keys: keymap.Default(), WholeList: true})
+	m.tick = func() tea.Cmd { return nil }
+	m.width, m.height = 120, 30
+	return step(t, m, startMsg{})
+}
+
+// sgr is the escape sequence a style opens with, "" when it draws none.
+func sgr(s lipgloss.Style) string {
+	out := s.Render("x")
+	i := strings.Index(out, "x")
+	return out[:i]
+}
+
+// Behind a dialog the screen is dimmed in the theme's colour and keeps no
+// colour of its own (the selected row's background would bleed into the
+// box), and no line reaches the last column.
+func TestDialogDimsTheScreenBehind(t *testing.T) {
+	m := themedModel(t, termenv.TrueColor)
+	if !strings.Contains(m.View(), "48;2;") {
+		t.Fatalf("the list draws no selection background to strip:\n%q", m.View())
+	}
+	m = step(t, m, press("c"))
+	v := m.View()
+	lines := strings.Split(v, "\n")
+	body := lines[:len(lines)-1] // the footer is the dialog's own
+	dim := sgr(m.styles.Dim)
+	if dim == "" {
+		t.Fatal("the TrueColor theme has no dim colour")
+	}
+	if !strings.Contains(body[0], dim) || !strings.Contains(ansi.Strip(body[0]), "hatchtop") {
+		t.Errorf("the header behind the dialog is not dimmed: %q", body[0])
+	}
+	for i, l := range body {
+		if strings.Contains(l, "48;2;") {
+			t.Errorf("line %d keeps a background colour of the screen: %q", i, l)
+		}
+		if w := ansi.StringWidth(l); w >= m.width {
+			t.Errorf("line %d is %d cells wide on %d columns", i, w, m.width)
+		}
+	}
+	if !strings.Contains(ansi.Strip(v), "Cancel 1 task?") {
+		t.Errorf("no confirmation:\n%s", ansi.Strip(v))
+	}
+}
