@@ -107,7 +107,7 @@ func (*filterScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 }
 
 func (*filterScreen) view(m *Model) string {
-	return ui.Screen(m.filter.View()+"   "+m.help.View(m.keys.Filter), m.width) // not the last column
+	return ui.InputFooter(m.filter.View(), m.help.View(m.keys.Filter), m.width) // whole hints, or none
 }
 
 // helpScreen is the full help of the page below it, with the global keys.

@@ -71,3 +71,34 @@ func TestDialogDimsTheScreenBehind(t *testing.T) {
 		t.Errorf("no confirmation:\n%s", ansi.Strip(v))
 	}
 }
+
+// The filter bar's hints are shown whole or not at all: a long filter at
+// 80 columns leaves no "esc clear fil" behind.
+func TestFilterBarKeepsHintsWhole(t *testing.T) {
+	_, m := waitingModel(t, false)
+	m.width = 80
+	m = step(t, m, press("/"))
+	full := ansi.Strip(m.help.View(m.keys.Filter))
+	if !strings.Contains(full, "esc clear filter") {
+		t.Fatalf("the filter's hints: %q", full)
+	}
+	// Whole hints from the start, or none.
+	allowed := map[string]bool{"": true, full: true}
+	for i := range full {
+		if strings.HasPrefix(full[i:], " • ") {
+			allowed[full[:i]] = true
+		}
+	}
+	for n := 40; n <= 80; n++ {
+		m.filter.SetValue(strings.Repeat("w", n))
+		m.filter.CursorEnd()
+		bar := ansi.Strip(lastLine(m.View()))
+		if w := ansi.StringWidth(bar); w >= m.width {
+			t.Fatalf("filter of %d: the bar is %d cells on %d columns", n, w, m.width)
+		}
+		rest := strings.TrimSpace(strings.TrimLeft(bar, "/w"))
+		if !allowed[rest] {
+			t.Fatalf("filter of %d: a hint cut mid-word: %q", n, bar)
+		}
+	}
+}
