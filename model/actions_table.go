@@ -88,7 +88,7 @@ var pushAction = action{
 	keepsFinished: true,
 	open: func(m *Model, id string, task durable.Task) {
 		keys := m.waitKeys(id)
-		f := newEventForm(keys, task.Name, m.keys.Form, m.width)
+		f := newEventForm(keys, task.Name, m.keys.Form, m.width, m.styles)
 		if len(keys) > 0 {
 			f.target = id
 		}
@@ -244,7 +244,7 @@ var timeoutAction = action{
 			m.say("refresh timeout: "+task.Name+" is "+strings.ToLower(string(task.Status))+"; only a running or evicted task has a timeout to push", ui.Warning)
 			return
 		}
-		m.push(newDurationPrompt(id, task.Name, m.keys.Form))
+		m.push(newDurationPrompt(id, task.Name, m.keys.Form, m.styles))
 	},
 	confirm: func(_ Model, p pending) (string, []ui.DialogLine) {
 		return "Refresh the timeout of " + p.names[0] + "?",

@@ -75,7 +75,7 @@ type eventForm struct {
 // editor redraws every line of its content in each frame.
 const bigPaste = 64 << 10
 
-func newEventForm(keys []string, origin string, km keymap.Form, width int) eventForm {
+func newEventForm(keys []string, origin string, km keymap.Form, width int, st ui.Styles) eventForm {
 	f := eventForm{keys: keys, origin: origin, km: km}
 	for _, k := range keys {
 		err := preflight.Key(k)
@@ -102,6 +102,10 @@ func newEventForm(keys []string, origin string, km keymap.Form, width int) event
 	f.meta = textinput.New()
 	f.meta.Prompt = ""
 	f.meta.Placeholder = `{"source": "hatchtop"} (optional)`
+	for _, in := range []*textinput.Model{&f.key, &f.scope, &f.meta} {
+		ui.StyleTextInput(in, st)
+	}
+	ui.StyleTextArea(&f.payload, st)
 	f.resize(width)
 	// A steady cursor: a blinking one redraws the screen twice a second
 	// for nothing.
@@ -458,8 +462,9 @@ type durationPrompt struct {
 // defaultIncrement is the prompt's initial value.
 const defaultIncrement = "5m"
 
-func newDurationPrompt(taskID, name string, km keymap.Form) *durationPrompt {
+func newDurationPrompt(taskID, name string, km keymap.Form, st ui.Styles) *durationPrompt {
 	in := textinput.New()
+	ui.StyleTextInput(&in, st)
 	in.Prompt = ""
 	in.SetValue(defaultIncrement)
 	in.CursorEnd()

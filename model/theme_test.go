@@ -102,3 +102,58 @@ func TestFilterBarKeepsHintsWhole(t *testing.T) {
 		}
 	}
 }
+
+// The bubbles (help, filter and form inputs, the payload editor, the
+// spinner) draw with the Styles of the renderer hatchtop probed, not with
+// lipgloss's global one: the theme's colours on a TrueColor terminal, no
+// colour at all on a Mono one.
+func TestBubblesTakeTheRenderersStyles(t *testing.T) {
+	views := func(m Model) map[string]string {
+		out := map[string]string{"footer": lastLine(m.View())}
+		h := step(t, m, press("?"))
+		for _, l := range strings.Split(h.View(), "\n") {
+			if strings.Contains(ansi.Strip(l), "waits inbox") { // a row of the keys' columns
+				out["help"] = l
+			}
+		}
+		fl := step(t, m, press("/"))
+		fl = typeText(t, fl, "wait")
+		out["filter"] = lastLine(fl.View())
+		e := step(t, m, press("e"))
+		out["form payload"] = formOf(e).payload.View()
+		out["form key"] = formOf(e).key.View()
+		p := step(t, m, press("t"))
+		if dp, ok := topIs[*durationPrompt](p); ok {
+			out["timeout prompt"] = dp.field.View()
+		} else {
+			t.Fatalf("t opened no prompt:\n%s", p.View())
+		}
+		c := step(t, m, press("c"))
+		c = update(c, press("enter")) // not run: the action stays in flight
+		if c.busy == nil {
+			t.Fatal("no action in flight after a confirmed cancel")
+		}
+		out["spinner"] = c.busy.spin.View()
+		return out
+	}
+
+	m := themedModel(t, termenv.TrueColor)
+	v := views(m)
+	want := map[string]lipgloss.Style{
+		"footer": m.styles.Dim, "help": m.styles.Dim, "filter": m.styles.FilterText,
+		"form payload": m.styles.Dim, "form key": m.styles.Label, "timeout prompt": m.styles.Label,
+		"spinner": m.styles.Warn,
+	}
+	for name, st := range want {
+		if seq := sgr(st); seq != "" && !strings.Contains(v[name], seq) {
+			t.Errorf("TrueColor %s does not draw with the theme's %q: %q", name, seq, v[name])
+		}
+	}
+
+	mono := themedModel(t, termenv.Ascii)
+	for name, s := range views(mono) {
+		if strings.Contains(s, "38;") || strings.Contains(s, "48;") {
+			t.Errorf("Mono %s draws colour: %q", name, s)
+		}
+	}
+}
