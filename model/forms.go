@@ -552,8 +552,8 @@ func parseRefresh(s string) (time.Duration, error) {
 // atText is "at 12:04:05 (in 4m)".
 func atText(t, now time.Time) string {
 	s := "at " + clock(t, now)
-	if d := t.Sub(now); d > 0 {
-		s += " (in " + durable.FormatDuration(d.Truncate(time.Second)) + ")"
+	if left, past := durable.Remaining(t, now); !past {
+		s += " (in " + durable.FormatDuration(left) + ")"
 	}
 	return s
 }

@@ -197,10 +197,11 @@ func (m Model) detailTimeoutAt() (time.Time, bool) {
 
 // timeoutText is "in 4m10s" or "2s ago".
 func (m Model) timeoutText(at time.Time) string {
-	if left := at.Sub(m.now); left >= 0 {
-		return "in " + durable.FormatDuration(durable.CeilSecond(left))
+	d, past := durable.Remaining(at, m.now)
+	if past {
+		return durable.FormatDuration(d) + " ago"
 	}
-	return durable.FormatDuration(m.now.Sub(at).Truncate(time.Second)) + " ago"
+	return "in " + durable.FormatDuration(d)
 }
 
 // clock is a time of day, with the day when it is not today's.
