@@ -139,5 +139,6 @@ func (*helpScreen) view(m *Model) string {
 		}
 	}
 	keys := withGlobal{KeyMap: below.bindings(m), global: m.keys.Global}
-	return ui.HelpScreen(h.View(keys), append(m.connNotes(m.width), m.helpNotes(below)...), m.width, m.height-1, m.styles)
+	back := hint(m.keys.Pager.Close, "goes back")
+	return ui.HelpScreen(h.View(keys), append(m.connNotes(m.width), m.helpNotes(below)...), back, m.width, m.height-1, m.styles)
 }

@@ -157,3 +157,18 @@ func TestBubblesTakeTheRenderersStyles(t *testing.T) {
 		}
 	}
 }
+
+// The help's closing line is made from the binding that closes it, as
+// every hint on screen is.
+func TestHelpBackHintComesFromItsBinding(t *testing.T) {
+	_, m := waitingModel(t, false)
+	m = step(t, m, press("?"))
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "esc goes back") {
+		t.Errorf("the help does not say how to go back:\n%s", v)
+	}
+	m.keys.Pager.Close.SetHelp("⌫", "close")
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "⌫ goes back") || strings.Contains(v, "esc to go back") || strings.Contains(v, "esc goes back") {
+		t.Errorf("the help's hint does not follow its binding:\n%s", v)
+	}
+}
