@@ -285,7 +285,9 @@ func (m Model) overviewSections() []ui.Section {
 	}
 	worker := ""
 	if info != nil {
-		worker = info.WorkerID
+		// The id alone: v0.105.0's task and task-event answers carry no
+		// worker name (only GET /api/v1/workers/{id} does, a request more).
+		worker = ui.WorkerText("", info.WorkerID)
 	}
 	run.Fields = append(run.Fields, field("worker", worker))
 	if task.Durable {
