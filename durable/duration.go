@@ -3,7 +3,6 @@ package durable
 import (
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -48,21 +47,6 @@ func formatMagnitude(n uint64) string {
 		return out
 	}
 	return "0s"
-}
-
-// CeilSecond rounds d up to a whole second, saturating instead of
-// overflowing near the largest duration; negative values round toward zero.
-func CeilSecond(d time.Duration) time.Duration {
-	if d <= 0 {
-		return d.Truncate(time.Second)
-	}
-	if t := d.Truncate(time.Second); t != d {
-		if t > math.MaxInt64-time.Second {
-			return t
-		}
-		return t + time.Second
-	}
-	return d
 }
 
 // Countdown renders the remaining time of a wait: "1m59s", or "overdue 3s"

@@ -61,8 +61,8 @@ func TestSendEventWithThePrefilledKey(t *testing.T) {
 	tm.waitScreen(10*time.Second, "the form, key prefilled", func(s string) bool {
 		return strings.Contains(s, "Send an event") && strings.Contains(s, key) && strings.Contains(s, "matches 1 open wait")
 	})
-	// Invalid JSON cannot be sent.
-	tm.keys("Tab")
+	// Invalid JSON cannot be sent. The form opens on the payload: the key
+	// is prefilled.
 	tm.keys("{oops")
 	tm.waitScreen(5*time.Second, "the JSON error", func(s string) bool { return strings.Contains(s, "invalid JSON") })
 	tm.keys("C-s")
@@ -103,7 +103,7 @@ func TestScopedWaitNeedsItsScope(t *testing.T) {
 	}
 	tm.keys("e")
 	tm.waitScreen(10*time.Second, "the form", func(s string) bool { return strings.Contains(s, "Send an event") })
-	tm.keys("Tab", "Tab")
+	tm.keys("Tab") // from the payload, where the form opens, to the scope
 	tm.keys("tenant-a")
 	tm.keys("C-s")
 	tm.confirm("scope tenant-a")

@@ -177,7 +177,7 @@ func (m *Model) onInboxSend() tea.Cmd {
 		m.say("send event: pick an event key; sleeps end by themselves", ui.Warning)
 		return nil
 	}
-	f := newEventForm([]string{g.Key}, "inbox", m.keys.Form, m.width)
+	f := newEventForm([]string{g.Key}, "inbox", m.keys.Form, m.width, m.styles)
 	f.rememberScope(m.scopes)
 	m.push(&f)
 	return nil
@@ -310,7 +310,7 @@ func (m Model) start(p pending) (Model, tea.Cmd) {
 		}
 		p.taskIDs, p.names = ids, names
 	}
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), ui.SpinnerStyle(m.styles))
 	m.busy = &busyState{label: row.busy(p), spin: sp}
 	return m, tea.Batch(runAction(m.engine, p), sp.Tick)
 }

@@ -88,7 +88,7 @@ var pushAction = action{
 	keepsFinished: true,
 	open: func(m *Model, id string, task durable.Task) {
 		keys := m.waitKeys(id)
-		f := newEventForm(keys, task.Name, m.keys.Form, m.width)
+		f := newEventForm(keys, task.Name, m.keys.Form, m.width, m.styles)
 		if len(keys) > 0 {
 			f.target = id
 		}
@@ -102,7 +102,7 @@ var pushAction = action{
 		}
 		lines := []ui.DialogLine{
 			{Text: "pushes event " + preflight.Escape(p.event.Key) + " (" + scope + ") with payload " + p.preview},
-			{Text: "It should wake " + count(len(p.wakes), "waiting task") + " hatchtop has seen; it also triggers any workflow bound to this key."},
+			{Text: "It should wake " + ui.Count(len(p.wakes), "waiting task") + " hatchtop has seen; it also triggers any workflow bound to this key."},
 		}
 		for _, id := range p.wakes[:min(len(p.wakes), 8)] {
 			t, _ := m.taskByID(id)
@@ -134,7 +134,7 @@ var pushAction = action{
 	busy: func(p pending) string { return "sending " + p.event.Key },
 	answered: func(m *Model, msg actionDoneMsg) {
 		p := msg.p
-		m.say(fmt.Sprintf("event %s pushed (id %s); watching %s…", p.event.Key, msg.eventID, count(len(p.wakes), "waiting task")), ui.Good)
+		m.say(fmt.Sprintf("event %s pushed (id %s); watching %s…", p.event.Key, msg.eventID, ui.Count(len(p.wakes), "waiting task")), ui.Good)
 		if p.event.Scope != "" {
 			m.scopes[p.event.Key] = p.event.Scope
 		} else {
@@ -159,10 +159,10 @@ var pushAction = action{
 			}
 		}
 		if woke == len(p.wakes) {
-			return true, fmt.Sprintf("%s woke %d of %s: their waits are satisfied", p.event.Key, woke, count(len(p.wakes), "waiting task")), ui.Good
+			return true, fmt.Sprintf("%s woke %d of %s: their waits are satisfied", p.event.Key, woke, ui.Count(len(p.wakes), "waiting task")), ui.Good
 		}
 		if over {
-			return true, fmt.Sprintf("%s woke %d of %s within %s; a scoped wait needs the event's scope to match", p.event.Key, woke, count(len(p.wakes), "waiting task"), durable.FormatDuration(watchFor)), ui.Warning
+			return true, fmt.Sprintf("%s woke %d of %s within %s; a scoped wait needs the event's scope to match", p.event.Key, woke, ui.Count(len(p.wakes), "waiting task"), durable.FormatDuration(watchFor)), ui.Warning
 		}
 		return false, "", ui.Plain
 	},
@@ -180,7 +180,7 @@ var cancelAction = action{
 	},
 	confirm: func(m Model, p pending) (string, []ui.DialogLine) {
 		lines := append([]ui.DialogLine{{Text: "The engine will cancel these tasks; a cancelled task does not resume:"}}, taskLines(p)...)
-		return "Cancel " + count(len(p.taskIDs), "task") + "?", lines
+		return "Cancel " + ui.Count(len(p.taskIDs), "task") + "?", lines
 	},
 	// Each task is checked: the ones that finished meanwhile are skipped,
 	// with the reason, and the rest sent by id.
@@ -196,7 +196,7 @@ var cancelAction = action{
 		}
 		done.err = e.Cancel(ctx, done.sent...)
 	},
-	busy: func(p pending) string { return "cancelling " + count(len(p.taskIDs), "task") },
+	busy: func(p pending) string { return "cancelling " + ui.Count(len(p.taskIDs), "task") },
 	// Every task skipped: the error is the reason, and nothing was sent.
 	nothingDone: func(msg actionDoneMsg) (string, bool) { return msg.err.Error(), len(msg.sent) == 0 },
 	answered: func(m *Model, msg actionDoneMsg) {
@@ -205,7 +205,7 @@ var cancelAction = action{
 		if len(msg.skipped) > 0 {
 			note = fmt.Sprintf(", skipped %d (%s)", len(msg.skipped), preflight.SkipText(msg.skipped))
 		}
-		m.say(fmt.Sprintf("cancel of %s accepted by the engine%s; rows turn cancelled as it does", count(len(msg.sent), "task"), note), ui.Good)
+		m.say(fmt.Sprintf("cancel of %s accepted by the engine%s; rows turn cancelled as it does", ui.Count(len(msg.sent), "task"), note), ui.Good)
 		for _, id := range p.taskIDs {
 			delete(m.marks, id)
 		}
@@ -225,10 +225,10 @@ var cancelAction = action{
 			}
 		}
 		if gone == len(p.taskIDs) {
-			return true, count(gone, "task") + " cancelled", ui.Good
+			return true, ui.Count(gone, "task") + " cancelled", ui.Good
 		}
 		if over {
-			return true, fmt.Sprintf("%d of %s cancelled so far", gone, count(len(p.taskIDs), "task")), ui.Warning
+			return true, fmt.Sprintf("%d of %s cancelled so far", gone, ui.Count(len(p.taskIDs), "task")), ui.Warning
 		}
 		return false, "", ui.Plain
 	},
@@ -244,7 +244,7 @@ var timeoutAction = action{
 			m.say("refresh timeout: "+task.Name+" is "+strings.ToLower(string(task.Status))+"; only a running or evicted task has a timeout to push", ui.Warning)
 			return
 		}
-		m.push(newDurationPrompt(id, task.Name, m.keys.Form))
+		m.push(newDurationPrompt(id, task.Name, m.keys.Form, m.styles))
 	},
 	confirm: func(_ Model, p pending) (string, []ui.DialogLine) {
 		return "Refresh the timeout of " + p.names[0] + "?",

@@ -75,7 +75,7 @@ type eventForm struct {
 // editor redraws every line of its content in each frame.
 const bigPaste = 64 << 10
 
-func newEventForm(keys []string, origin string, km keymap.Form, width int) eventForm {
+func newEventForm(keys []string, origin string, km keymap.Form, width int, st ui.Styles) eventForm {
 	f := eventForm{keys: keys, origin: origin, km: km}
 	for _, k := range keys {
 		err := preflight.Key(k)
@@ -102,6 +102,10 @@ func newEventForm(keys []string, origin string, km keymap.Form, width int) event
 	f.meta = textinput.New()
 	f.meta.Prompt = ""
 	f.meta.Placeholder = `{"source": "hatchtop"} (optional)`
+	for _, in := range []*textinput.Model{&f.key, &f.scope, &f.meta} {
+		ui.StyleTextInput(in, st)
+	}
+	ui.StyleTextArea(&f.payload, st)
 	f.resize(width)
 	// A steady cursor: a blinking one redraws the screen twice a second
 	// for nothing.
@@ -338,7 +342,7 @@ func (f eventForm) event() (engine.Event, error) {
 // verdict was kept when it changed.
 func (f eventForm) lines(wakes int) []ui.DialogLine {
 	var out []ui.DialogLine
-	keyNote := "matches " + count(wakes, "open wait") + " hatchtop has seen"
+	keyNote := "matches " + ui.Count(wakes, "open wait") + " hatchtop has seen"
 	if len(f.keys) > 1 {
 		pick := f.km.PickKey.Help().Key + " to pick"
 		if f.focus != fieldKey {
@@ -458,8 +462,9 @@ type durationPrompt struct {
 // defaultIncrement is the prompt's initial value.
 const defaultIncrement = "5m"
 
-func newDurationPrompt(taskID, name string, km keymap.Form) *durationPrompt {
+func newDurationPrompt(taskID, name string, km keymap.Form, st ui.Styles) *durationPrompt {
 	in := textinput.New()
+	ui.StyleTextInput(&in, st)
 	in.Prompt = ""
 	in.SetValue(defaultIncrement)
 	in.CursorEnd()
@@ -547,8 +552,8 @@ func parseRefresh(s string) (time.Duration, error) {
 // atText is "at 12:04:05 (in 4m)".
 func atText(t, now time.Time) string {
 	s := "at " + clock(t, now)
-	if d := t.Sub(now); d > 0 {
-		s += " (in " + durable.FormatDuration(d.Truncate(time.Second)) + ")"
+	if left, past := durable.Remaining(t, now); !past {
+		s += " (in " + durable.FormatDuration(left) + ")"
 	}
 	return s
 }

@@ -198,9 +198,8 @@ func (m Model) connNotes(width int) []string {
 		notes = append(notes, "List poll unanswered: "+c.Reason+".")
 	default:
 		line := "List poll failed: " + ui.Clean(c.Reason)
-		if c.Kind == ui.Reconnecting && m.sched.nextListAt.After(m.now) {
-			line += "; next try in " + durable.FormatDuration(m.sched.nextListAt.Sub(m.now).Round(time.Second)) +
-				" or as soon as the engine answers"
+		if left, past := durable.Remaining(m.sched.nextListAt, m.now); c.Kind == ui.Reconnecting && !past {
+			line += "; next try in " + durable.FormatDuration(left) + " or as soon as the engine answers"
 		}
 		notes = append(notes, line+".")
 	}

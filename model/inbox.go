@@ -177,16 +177,10 @@ func (in *inboxScreen) view(m *Model) string {
 			r.Next = durable.Countdown(durable.Wait{Deadline: g.Next}, m.now)
 		}
 		if r.Selected {
+			pick := clamp(in.pick, 0, len(g.Waiters)-1)
 			for j, w := range g.Waiters {
-				name := w.TaskName
-				if len(g.Waiters) > 1 {
-					// TODO(ui): a Selected field on ui.InboxWaiter; a marker meanwhile.
-					name = "  " + name
-					if j == clamp(in.pick, 0, len(g.Waiters)-1) {
-						name = "> " + w.TaskName
-					}
-				}
-				r.Waiters = append(r.Waiters, ui.InboxWaiter{Task: name, Title: w.Wait.Title(), Remaining: durable.Countdown(w.Wait, m.now)})
+				r.Waiters = append(r.Waiters, ui.InboxWaiter{Task: w.TaskName, Title: w.Wait.Title(), Remaining: durable.Countdown(w.Wait, m.now),
+					Selected: len(g.Waiters) > 1 && j == pick}) // one task needs no picking
 			}
 		}
 		rows[i] = r

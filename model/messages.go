@@ -71,7 +71,7 @@ func (*messagesScreen) height(m *Model) int { return max(m.height-3, 1) }
 // the newest.
 func (s *messagesScreen) view(m *Model) string {
 	h := s.height(m)
-	lines := []string{ui.Header(m.headerData(), m.width, m.styles), m.styles.Title.Render("messages · the last " + count(keepNotes, "message") + " hatchtop said")}
+	lines := []string{ui.Header(m.headerData(), m.width, m.styles), m.styles.Title.Render("messages · the last " + ui.Count(keepNotes, "message") + " hatchtop said")}
 	to := len(m.notes) - s.scroll
 	from := max(to-h, 0)
 	var body []string

@@ -129,7 +129,11 @@ func New(d Deps) Model {
 	fi := textinput.New()
 	fi.Prompt = "/"
 	fi.Placeholder = "task, workflow, status, wait or event key"
+	// The bubbles' defaults are built on lipgloss's global renderer, not the
+	// one probed for this terminal: dress them in its Styles.
+	ui.StyleTextInput(&fi, d.Styles)
 	h := help.New()
+	h.Styles = ui.HelpStyles(d.Styles)
 	warn := d.TimeoutWarn
 	if warn <= 0 {
 		warn = time.Minute

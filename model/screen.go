@@ -6,7 +6,6 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hatchtop/hatchtop/ui"
 )
@@ -141,7 +140,7 @@ func (m Model) View() string {
 	case barLayer:
 		return m.pageBelow(len(m.stack)-1) + "\n" + top.view(&m)
 	case dialogLayer:
-		return overlay(m.pageBelow(len(m.stack)-1), top.view(&m), m.width, m.styles.Dim.Render) + "\n" + m.footer()
+		return ui.Overlay(m.pageBelow(len(m.stack)-1), top.view(&m), m.width, m.dialogHeight(), m.styles) + "\n" + m.footer()
 	}
 	return top.view(&m) + "\n" + m.footer()
 }
@@ -200,47 +199,4 @@ func hints(parts ...string) string {
 		}
 	}
 	return strings.Join(out, " · ")
-}
-
-// overlay draws the box lines of a placed dialog over bg, dimmed: where a
-// box line has content, the background keeps its cells left and right of
-// it, in plain text (its colours would fight the box's). Both are fitted
-// to the width already.
-//
-// TODO(ui.Overlay): the ui branch adds ui.Overlay; use it once merged.
-func overlay(bg, box string, width int, dim func(...string) string) string {
-	bgLines := strings.Split(ansi.Strip(bg), "\n")
-	boxLines := strings.Split(box, "\n")
-	for i, under := range bgLines {
-		l := ""
-		if i < len(boxLines) {
-			l = boxLines[i]
-		}
-		trimmed := strings.TrimLeft(l, " ")
-		if strings.TrimSpace(ansi.Strip(trimmed)) == "" {
-			if under != "" {
-				bgLines[i] = dim(under)
-			}
-			continue
-		}
-		left := len(l) - len(trimmed)
-		w := ansi.StringWidth(trimmed)
-		leftPart := ansi.Truncate(under, left, "")
-		if pad := left - ansi.StringWidth(leftPart); pad > 0 {
-			leftPart += strings.Repeat(" ", pad)
-		}
-		rightPart := ""
-		if left+w < width-1 {
-			rightPart = ansi.TruncateLeft(under, left+w, "")
-		}
-		line := trimmed
-		if leftPart != "" {
-			line = dim(leftPart) + line
-		}
-		if rightPart != "" {
-			line += dim(rightPart)
-		}
-		bgLines[i] = line
-	}
-	return strings.Join(bgLines, "\n")
 }

@@ -107,7 +107,7 @@ func (*filterScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 }
 
 func (*filterScreen) view(m *Model) string {
-	return ui.Screen(m.filter.View()+"   "+m.help.View(m.keys.Filter), m.width) // not the last column
+	return ui.InputFooter(m.filter.View(), m.help.View(m.keys.Filter), m.width) // whole hints, or none
 }
 
 // helpScreen is the full help of the page below it, with the global keys.
@@ -139,5 +139,6 @@ func (*helpScreen) view(m *Model) string {
 		}
 	}
 	keys := withGlobal{KeyMap: below.bindings(m), global: m.keys.Global}
-	return ui.HelpScreen(h.View(keys), append(m.connNotes(m.width), m.helpNotes(below)...), m.width, m.height-1, m.styles)
+	back := hint(m.keys.Pager.Close, "goes back")
+	return ui.HelpScreen(h.View(keys), append(m.connNotes(m.width), m.helpNotes(below)...), back, m.width, m.height-1, m.styles)
 }

@@ -79,8 +79,8 @@ func (m Model) row(t *taskState, selected bool) ui.Row {
 
 // timeoutCell is the time left before the engine times the task out.
 func (m Model) timeoutCell(at time.Time) string {
-	if left := at.Sub(m.now); left > 0 {
-		return durable.FormatDuration(durable.CeilSecond(left))
+	if left, past := durable.Remaining(at, m.now); !past {
+		return durable.FormatDuration(left)
 	}
 	return "due"
 }

@@ -103,7 +103,7 @@ func (m Model) detailPane(h int) (string, []string) {
 	}
 	from, to := windowRange(len(lines), d.scroll[d.tab], h, false)
 	if below := len(lines) - to; below > 0 {
-		note += " · ↓ " + count(below, "more line") + " (" + m.keys.Detail.Down.Help().Key + ")"
+		note += " · ↓ " + ui.Count(below, "more line") + " (" + m.keys.Detail.Down.Help().Key + ")"
 	}
 	return note, lines[from:to]
 }
@@ -197,10 +197,11 @@ func (m Model) detailTimeoutAt() (time.Time, bool) {
 
 // timeoutText is "in 4m10s" or "2s ago".
 func (m Model) timeoutText(at time.Time) string {
-	if left := at.Sub(m.now); left >= 0 {
-		return "in " + durable.FormatDuration(durable.CeilSecond(left))
+	d, past := durable.Remaining(at, m.now)
+	if past {
+		return durable.FormatDuration(d) + " ago"
 	}
-	return durable.FormatDuration(m.now.Sub(at).Truncate(time.Second)) + " ago"
+	return "in " + durable.FormatDuration(d)
 }
 
 // clock is a time of day, with the day when it is not today's.
@@ -284,7 +285,9 @@ func (m Model) overviewSections() []ui.Section {
 	}
 	worker := ""
 	if info != nil {
-		worker = info.WorkerID
+		// The id alone: v0.105.0's task and task-event answers carry no
+		// worker name (only GET /api/v1/workers/{id} does, a request more).
+		worker = ui.WorkerText("", info.WorkerID)
 	}
 	run.Fields = append(run.Fields, field("worker", worker))
 	if task.Durable {

@@ -82,7 +82,7 @@ func hostileScreens(w int) string {
 	box := Dialog("Cancel "+hostile[8].s+"?", []DialogLine{{Text: hostile[9].s}, {Text: hostile[12].s}, {Text: hostile[11].s}}, min(w, 60), 7, st)
 	parts = append(parts, Overlay(screen, box, w, len(hostile)+2, st))
 	parts = append(parts, HelpScreen(strings.Repeat("keys "+Clean(hostile[6].s)+" ", 10),
-		[]string{strings.Repeat(hostile[4].s, 10), "reason: " + hostile[6].s}, w, 9, st))
+		[]string{strings.Repeat(hostile[4].s, 10), "reason: " + hostile[6].s}, "esc goes back", w, 9, st))
 	return strings.Join(parts, "\n")
 }
 

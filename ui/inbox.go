@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -22,11 +23,13 @@ type InboxRow struct {
 	Waiters  []InboxWaiter
 }
 
-// InboxWaiter is one task waiting in a group.
+// InboxWaiter is one task waiting in a group; Selected marks the one
+// picked among several (the one enter opens).
 type InboxWaiter struct {
 	Task      string
 	Title     string
 	Remaining string
+	Selected  bool
 }
 
 var inboxColumns = []column{
@@ -75,8 +78,19 @@ func InboxTable(rows []InboxRow, offset, width, height int, empty string, st Sty
 				mark = "> "
 			}
 			lines = append(lines, mark+st.Selected.Render(fit(line, width)))
+			picked := ""
+			if st.Mono && slices.ContainsFunc(row.Waiters, func(w InboxWaiter) bool { return w.Selected }) {
+				picked = "  " // the names stay aligned beside the "> "
+			}
 			for _, w := range row.Waiters {
-				sub := "   └ " + Clean(w.Task) + st.Dim.Render("  "+Clean(w.Title))
+				task, pick := Clean(w.Task), picked
+				if w.Selected {
+					task = st.Selected.Render(task)
+					if st.Mono {
+						pick = "> "
+					}
+				}
+				sub := "   └ " + pick + task + st.Dim.Render("  "+Clean(w.Title))
 				if w.Remaining != "" {
 					sub += "  " + st.Countdown.Render(w.Remaining)
 				}

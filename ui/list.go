@@ -297,8 +297,10 @@ func InputFooter(input, help string, width int) string {
 	return input
 }
 
-// HelpScreen renders the full help with notes below it, in width×height.
-func HelpScreen(fullHelp string, notes []string, width, height int, st Styles) string {
+// HelpScreen renders the full help with notes below it and then back, the
+// hint of the key that closes it (made from its binding by the caller, so
+// a rebind shows; "" for none), in width×height.
+func HelpScreen(fullHelp string, notes []string, back string, width, height int, st Styles) string {
 	var b strings.Builder
 	b.WriteString(st.Title.Render("hatchtop — keys") + "\n\n")
 	b.WriteString(fullHelp)
@@ -306,7 +308,9 @@ func HelpScreen(fullHelp string, notes []string, width, height int, st Styles) s
 	for _, n := range notes {
 		b.WriteString(st.Dim.Render(Clean(n)) + "\n") // notes may quote the engine
 	}
-	b.WriteString("\n" + st.Dim.Render("press ? or esc to go back"))
+	if back != "" {
+		b.WriteString("\n" + st.Dim.Render(Clean(back)))
+	}
 	lines := strings.Split(b.String(), "\n")
 	if len(lines) > height {
 		lines = lines[:height]

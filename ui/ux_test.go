@@ -351,3 +351,29 @@ func TestInputFooterKeepsHintsWhole(t *testing.T) {
 		}
 	}
 }
+
+// The task picked among a key's several waiters is marked: "> " without
+// colour, the selection's style with it; a lone waiter is not.
+func TestInboxMarksThePickedWaiter(t *testing.T) {
+	rows := []InboxRow{{Key: "pay", Selected: true, Waiters: []InboxWaiter{{Task: "a", Title: "x"}, {Task: "b", Title: "y", Selected: true}}}}
+	mono := NewStyles(func() *lipgloss.Renderer {
+		r := lipgloss.NewRenderer(nil)
+		r.SetColorProfile(termenv.Ascii)
+		return r
+	}())
+	l := strings.Split(InboxTable(rows, 0, 80, 5, "", mono), "\n")
+	if !strings.Contains(l[2], "└   a") || !strings.Contains(l[3], "└ > b") {
+		t.Errorf("mono inbox waiters:\n%s", strings.Join(l, "\n"))
+	}
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.TrueColor)
+	colour := NewStyles(r)
+	l = strings.Split(InboxTable(rows, 0, 80, 5, "", colour), "\n")
+	if !strings.Contains(l[3], colour.Selected.Render("b")) || strings.Contains(l[2], colour.Selected.Render("a")) || strings.Contains(ansi.Strip(l[3]), ">") {
+		t.Errorf("colour inbox waiters:\n%q\n%q", l[2], l[3])
+	}
+	rows[0].Waiters = rows[0].Waiters[:1]
+	if l := strings.Split(InboxTable(rows, 0, 80, 5, "", mono), "\n"); !strings.Contains(l[2], "└ a") {
+		t.Errorf("a lone waiter: %q", l[2])
+	}
+}
