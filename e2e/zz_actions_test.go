@@ -131,10 +131,10 @@ func TestCancelSleepingAndEvicted(t *testing.T) {
 	tm.keys("Space")
 	tm.waitScreen(5*time.Second, "two marks", func(s string) bool { return strings.Contains(s, "2 marked") })
 	tm.keys("c")
-	tm.confirm("Cancel 2 task(s)?")
+	tm.confirm("Cancel 2 tasks?")
 	waitStatus(t, sleeper, "CANCELLED", 30*time.Second)
 	waitStatus(t, evicted, "CANCELLED", 30*time.Second)
-	tm.waitScreen(20*time.Second, "the outcome", func(s string) bool { return strings.Contains(s, "2 task(s) cancelled") })
+	tm.waitScreen(20*time.Second, "the outcome", func(s string) bool { return strings.Contains(s, "2 tasks cancelled") })
 }
 
 // Refreshing the timeout of a task whose sleep outlasts its 30s timeout
@@ -265,7 +265,9 @@ func TestReadOnly(t *testing.T) {
 		return strings.Contains(s, "send event: hatchtop runs read-only") && !strings.Contains(s, "Send an event")
 	})
 	tm.keys("?")
-	tm.waitScreen(5*time.Second, "the help marks", func(s string) bool { return strings.Contains(s, "cancel (read-only)") })
+	tm.waitScreen(5*time.Second, "the help says the actions are off", func(s string) bool {
+		return strings.Contains(s, "the keys that change the engine are off")
+	})
 	// REST may read a waiting durable task as QUEUED for a moment; either
 	// way it is not cancelled or completed.
 	if st := taskStatus(t, snapshotTaskID(t, "event")); st.Status != "RUNNING" && st.Status != "QUEUED" {
