@@ -36,7 +36,14 @@ shot() {
   # our output only uses them right after a colour, so a reset is equivalent.
   tmux -L "$sock" capture-pane -e -N -p -t shots |
     sed -e 's/\x1b\[39m/\x1b[0m/g' -e 's/\x1b\[49m//g' > ".stack/$1.ansi"
-  bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 -o "screenshots/$1.png" >/dev/null
+  # freeze's own PNG step runs resvg under wazero, which crashes on some
+  # machines (a segfault in its compiled code); an SVG converted by
+  # rsvg-convert (Debian's librsvg2-bin) is the same picture.
+  if ! bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 --font.family "DejaVu Sans Mono" -o "screenshots/$1.png" >/dev/null 2>&1; then
+    command -v rsvg-convert >/dev/null || { echo "screenshots: freeze failed and rsvg-convert is missing (apt install librsvg2-bin)" >&2; return 1; }
+    bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 --font.family "DejaVu Sans Mono" -o ".stack/$1.svg" >/dev/null
+    rsvg-convert ".stack/$1.svg" -o "screenshots/$1.png"
+  fi
   echo "screenshots: wrote screenshots/$1.png"
 }
 
@@ -75,7 +82,6 @@ wait_for "WAIT_FOR"
 shot detail-timeline
 keys e
 wait_for "Send an event"
-keys Tab
 tmux -L "$sock" send-keys -t shots -l '{"approved": true}'
 sleep 0.5
 shot send-event

@@ -306,7 +306,10 @@ func HelpScreen(fullHelp string, notes []string, back string, width, height int,
 	b.WriteString(fullHelp)
 	b.WriteString("\n\n")
 	for _, n := range notes {
-		b.WriteString(st.Dim.Render(Clean(n)) + "\n") // notes may quote the engine
+		// Wrapped, not cut: a note is read whole. Notes may quote the engine.
+		for _, l := range wrap(Clean(n), drawable(width)) {
+			b.WriteString(st.Dim.Render(l) + "\n")
+		}
 	}
 	if back != "" {
 		b.WriteString("\n" + st.Dim.Render(Clean(back)))
