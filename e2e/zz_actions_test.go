@@ -56,7 +56,7 @@ func TestSendEventWithThePrefilledKey(t *testing.T) {
 	id := trigger(t, "wait-event-labelled", map[string]any{"key": key, "label": "push my key"})
 	tm := startTerm(t, 160, 45, "--refresh", "1s")
 	tm.filterTo("push my key")
-	tm.waitScreen(20*time.Second, "the wait's key on the row", func(s string) bool { return strings.Contains(s, key) })
+	tm.waitScreen(20*time.Second, "the wait's key on the row", func(s string) bool { return strings.Contains(rowWith(s, "push my key"), key[len(key)-12:]) })
 	tm.keys("e")
 	tm.waitScreen(10*time.Second, "the form, key prefilled", func(s string) bool {
 		return strings.Contains(s, "Send an event") && strings.Contains(s, key) && strings.Contains(s, "matches 1 open wait")
