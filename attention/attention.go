@@ -5,6 +5,7 @@
 package attention
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,6 +71,7 @@ type Notice struct {
 	Task   string // the task's display name, as the engine sent it
 	Label  string // the wait's title (its label, or a description)
 	Key    string // the first event key it waits on
+	More   int    // how many other notices this one stands for
 }
 
 // Caps on what the terminal is sent: a notification is a line, and a
@@ -87,6 +89,9 @@ func (n Notice) Body() string {
 	s := "waits: " + textsafe.Line(n.Label, maxLabel)
 	if n.Key != "" && !strings.Contains(n.Label, n.Key) {
 		s += " (event " + textsafe.Line(n.Key, maxLabel) + ")"
+	}
+	if n.More > 0 {
+		s += " (and " + strconv.Itoa(n.More) + " more)"
 	}
 	return s
 }

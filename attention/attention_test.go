@@ -147,6 +147,11 @@ func TestEncode(t *testing.T) {
 	if got := string(Encode(n, Terminal{OSC777: true})); got != want {
 		t.Errorf("OSC 777:\n got %q\nwant %q", got, want)
 	}
+	n.More = 2
+	if got := n.Body(); got != "waits: awaiting approval (event order:approved) (and 2 more)" {
+		t.Errorf("body %q", got)
+	}
+	n.More = 0
 	// A label that names the key already does not repeat it.
 	n.Label = "waiting for event order:approved"
 	if got := n.Body(); got != "waits: waiting for event order:approved" {
