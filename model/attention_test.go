@@ -7,10 +7,12 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/hatchtop/hatchtop/attention"
 	"github.com/hatchtop/hatchtop/client/fake"
+	"github.com/hatchtop/hatchtop/keymap"
 )
 
 // notifyModel is a started model with --notify writing into out.
@@ -125,5 +127,56 @@ func TestNotifyOffWritesNothing(t *testing.T) {
 	m = at(t, m, 5*time.Second)
 	if m.keys.List.Attention.Enabled() && (&listScreen{}).keys(&m).Attention.Enabled() {
 		t.Fatal("the jump key is on without --notify")
+	}
+}
+
+func TestNotifyHostileLabelKeepsTheScreen(t *testing.T) {
+	f := fake.New()
+	var out bytes.Buffer
+	m := notifyModel(t, f, "", &out)
+	evil := "sign\x1b]9;forged\x07 \x1b[2J\u202eplease\u202c \u009c" + strings.Repeat("long ", 60)
+	f.SetTasks(durableTask("t1", "evil\x1b[31m-task\a", time.Second))
+	f.SetLog("t1", eventEntry(1, evil, t0.Add(2*time.Second), "k\x1b\\ey"))
+	for _, w := range []int{80, 160} {
+		m.width = w
+		m = at(t, m, 5*time.Second)
+		for i, l := range strings.Split(m.View(), "\n") {
+			if ansi.StringWidth(l) >= w {
+				t.Errorf("%d columns: line %d reaches the last column: %q", w, i, l)
+			}
+			if strings.ContainsAny(l, "\x1b\a\u202e\u009c") {
+				t.Errorf("%d columns: line %d holds a control: %q", w, i, l)
+			}
+		}
+	}
+	if n := strings.Count(out.String(), "\x1b"); n != 1 || strings.Contains(out.String(), "forged") {
+		t.Errorf("the notification holds more than its own sequence: %q", out.String())
+	}
+	m.width = 80
+	golden.RequireEqual(t, []byte(m.View()))
+}
+
+func TestNotifyJumpFromTheInbox(t *testing.T) {
+	f := fake.New()
+	var out bytes.Buffer
+	m := notifyModel(t, f, "", &out)
+	f.SetTasks(durableTask("t1", "approve", time.Second), durableTask("t2", "other", 2*time.Second))
+	f.SetLog("t1", eventEntry(1, "approve me", t0.Add(2*time.Second), "k"))
+	f.SetLog("t2", sleepEntry(1, "nap", t0.Add(2*time.Second), time.Hour))
+	m = at(t, m, 5*time.Second)
+	m = step(t, m, keyRune('w'))
+	if _, ok := topIs[*inboxScreen](m); !ok {
+		t.Fatal("the inbox did not open")
+	}
+	if !m.top().bindings(&m).(keymap.Inbox).Attention.Enabled() {
+		t.Fatal("the jump key is off in the inbox")
+	}
+	m = step(t, m, keyRune('a'))
+	if d := m.detail(); d == nil || d.taskID != "t1" {
+		t.Fatalf("the jump key opened %+v, want t1's detail", d)
+	}
+	m = step(t, m, tea.KeyMsg{Type: tea.KeyEsc})
+	if _, ok := topIs[*inboxScreen](m); !ok {
+		t.Fatal("esc did not go back to the inbox")
 	}
 }
