@@ -22,6 +22,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
+	"github.com/hatchtop/hatchtop/attention"
 	"github.com/hatchtop/hatchtop/client"
 	"github.com/hatchtop/hatchtop/model"
 	"github.com/hatchtop/hatchtop/settings"
@@ -51,6 +52,32 @@ type options struct {
 	timeoutWarn time.Duration
 	configFile  string
 	settings    settings.Settings
+	notify      notifyFlag
+}
+
+// notifyFlag is --notify (every event wait) or --notify=SUBSTRINGS: a
+// boolean flag that also takes a value, so the plain flag needs none.
+type notifyFlag struct {
+	set    bool // given on the command line
+	on     bool
+	filter string
+}
+
+func (f *notifyFlag) IsBoolFlag() bool { return true }
+
+func (f *notifyFlag) String() string { return "" }
+
+func (f *notifyFlag) Set(s string) error {
+	f.set = true
+	switch strings.ToLower(s) {
+	case "true", "all":
+		f.on, f.filter = true, ""
+	case "false":
+		f.on, f.filter = false, ""
+	default:
+		f.on, f.filter = true, s
+	}
+	return nil
 }
 
 func main() {
@@ -110,6 +137,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.readOnly, "read-only", false, "never change anything in the engine")
 	fs.DurationVar(&o.timeoutWarn, "timeout-warning", 0, "mark waiting tasks whose time to timeout is under this (default 1m)")
 	fs.StringVar(&o.configFile, "config", "", "hatchtop's config file (default ~/.config/hatchtop/config.yaml)")
+	fs.Var(&o.notify, "notify", "ring and notify the terminal when a new event wait opens; --notify=a,b only for waits whose label or event key holds a or b")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -144,6 +172,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	o.readOnly = o.readOnly || st.ReadOnly
 	if o.timeoutWarn == 0 {
 		o.timeoutWarn = st.TimeoutWarn
+	}
+	if !o.notify.set {
+		o.notify.on, o.notify.filter = st.Notify, st.NotifyFilter
 	}
 	return o, nil
 }
@@ -252,6 +283,7 @@ func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) i
 		Engine: e, Since: o.since, Refresh: o.refresh, Now: time.Now(),
 		Styles: ui.NewStyles(r), Keys: o.settings.Keys,
 		Feeds: feeds, TimeoutWarn: o.timeoutWarn, ReadOnly: o.readOnly,
+		Attention: attentionDeps(o),
 	})
 	// Bubble Tea's own handler knows SIGINT and SIGTERM only; SIGHUP (the
 	// terminal or tmux pane closing) would kill the process in the alternate
@@ -273,6 +305,15 @@ func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) i
 		return 128 + int(s) // as a shell reports a process ended by s
 	}
 	return exitOK
+}
+
+// attentionDeps is --notify's wiring: off unless asked for and stdout is
+// a terminal (bells and OSC sequences are for a person, never a file).
+func attentionDeps(o options) *model.Attention {
+	if !o.notify.on || !isTerminal(os.Stdout) {
+		return nil
+	}
+	return &model.Attention{Filter: attention.ParseFilter(o.notify.filter), Terminal: attention.Detect(os.Getenv), Out: os.Stdout}
 }
 
 // quitOnSignals asks p to quit on SIGHUP, SIGTERM or SIGINT, and kills it

@@ -50,6 +50,8 @@ type List struct {
 	Messages key.Binding
 	Help     key.Binding
 	Quit     key.Binding
+	// Attention opens the newest wait --notify told about; off when none.
+	Attention key.Binding
 }
 
 // Detail is the bindings of one task's detail.
@@ -82,6 +84,7 @@ type Inbox struct {
 	Messages  key.Binding
 	Help      key.Binding
 	Quit      key.Binding
+	Attention key.Binding // as the list's
 }
 
 // Pager is the bindings of a read-only page over the others: the help and
@@ -154,6 +157,7 @@ func defaultActions() Actions {
 // Default returns the default bindings.
 func Default() KeyMap {
 	help, quit, msgs := b("?", "help", "?"), b("q", "quit", "q"), b("M", "messages", "M")
+	attn := b("a", "newest notified wait", "a")
 	return KeyMap{
 		Global: Global{Quit: b("ctrl+c", "quit", "ctrl+c")},
 		List: List{
@@ -167,6 +171,8 @@ func Default() KeyMap {
 			Messages: msgs,
 			Help:     help,
 			Quit:     quit,
+
+			Attention: attn,
 		},
 		Detail: Detail{
 			Nav:      defaultNav(),
@@ -195,6 +201,7 @@ func Default() KeyMap {
 			Messages:  msgs,
 			Help:      help,
 			Quit:      quit,
+			Attention: attn,
 		},
 		Pager: Pager{
 			Nav:   defaultNav(),
@@ -244,7 +251,7 @@ func (k List) ShortHelp() []key.Binding {
 func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Nav.list(),
-		{k.Open, k.Inbox, k.Filter, k.Clear, k.Mark},
+		{k.Open, k.Inbox, k.Filter, k.Clear, k.Mark, k.Attention},
 		k.Actions.list(),
 		{k.Messages, k.Help, k.Quit},
 	}
@@ -272,7 +279,7 @@ func (k Inbox) ShortHelp() []key.Binding {
 
 // FullHelp is the help screen of the inbox.
 func (k Inbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.Nav.list(), {k.SendEvent, k.Open, k.NextTask, k.PrevTask}, {k.Back, k.Messages, k.Help, k.Quit}}
+	return [][]key.Binding{k.Nav.list(), {k.SendEvent, k.Open, k.NextTask, k.PrevTask, k.Attention}, {k.Back, k.Messages, k.Help, k.Quit}}
 }
 
 // ShortHelp is the footer of the help and messages pages.
@@ -339,6 +346,7 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"previous_tab":    {&k.Detail.PrevTab},
 		"form_submit":     {&k.Form.Submit},
 		"confirm":         {&k.Confirm.Yes},
+		"attention":       {&k.List.Attention, &k.Inbox.Attention},
 	}
 }
 

@@ -117,6 +117,8 @@ func (in *inboxScreen) keys(m *Model) keymap.Inbox {
 	k.NextTask.SetEnabled(many)
 	k.PrevTask.SetEnabled(many)
 	k.SendEvent.SetEnabled(!m.readOnly && ok && !g.Sleeping)
+	_, attn := m.attentionTarget()
+	k.Attention.SetEnabled(attn)
 	return k
 }
 
@@ -147,6 +149,8 @@ func (in *inboxScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.SendEvent):
 		return m.onInboxSend()
+	case key.Matches(msg, k.Attention):
+		m.jumpToAttention()
 	default:
 		if step, ok := navStep(msg, k.Nav, max(m.height-ui.InboxChromeHeight-1, 1)); ok {
 			in.cursor = clamp(in.cursor+step, 0, farAway)

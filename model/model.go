@@ -38,6 +38,9 @@ type Deps struct {
 	// WholeList polls the whole active list every refresh, as on an
 	// engine that cannot page by creation time (tests of that way).
 	WholeList bool
+	// Attention rings the terminal for new event waits (--notify); nil
+	// is off (attention.go).
+	Attention *Attention
 }
 
 // taskState is what the model knows of one active task.
@@ -122,6 +125,8 @@ type Model struct {
 	runs      *runWatchState // finishes by push (runs.go)
 	signals   *signalState   // event waits woken by the events list (signals.go)
 	tick      func() tea.Cmd // the clock's next tick; tests replace it
+
+	attn *attentionState // --notify; nil when off
 }
 
 // New builds the model; nothing is fetched until Init's Cmds run.
@@ -171,6 +176,7 @@ func New(d Deps) Model {
 		signals:     newSignalState(),
 		marks:       map[string]bool{},
 		scopes:      map[string]string{},
+		attn:        newAttention(d.Attention, d.Now),
 	}
 }
 

@@ -26,6 +26,8 @@ func (*listScreen) keys(m *Model) keymap.List {
 		b.SetEnabled(has)
 	}
 	k.Clear.SetEnabled(m.filter.Value() != "" || len(m.marks) > 0)
+	_, attn := m.attentionTarget()
+	k.Attention.SetEnabled(attn)
 	if has {
 		t := m.tasks[m.selectedID].task
 		k.Restore.SetEnabled(!m.readOnly && t.Evicted)
@@ -59,6 +61,8 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 			}
 			m.move(1)
 		}
+	case key.Matches(msg, k.Attention):
+		m.jumpToAttention()
 	case key.Matches(msg, k.Clear):
 		m.filter.SetValue("")
 		m.applyFilter()

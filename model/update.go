@@ -115,6 +115,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if len(m.watches) > 0 {
 		m.checkWatches()
 	}
+	if c := m.flushAttention(); c != nil {
+		cmds = append(cmds, c)
+	}
 	cmds = append(cmds, m.schedule()...)
 	if c := m.steerFeeds(); c != nil {
 		cmds = append(cmds, c)
@@ -215,9 +218,10 @@ func (m *Model) onLog(msg logMsg) {
 	st.entries = msg.entries
 	old := st.waits
 	st.waits = durable.OpenWaits(msg.entries)
-	st.logAt = m.now
 	st.stale = false
 	m.indexWaits(msg.taskID, old, st.waits)
+	m.observeWaits(st) // before logAt: --notify tells a first sight apart
+	st.logAt = m.now
 	if !st.recheckAt.IsZero() {
 		if waitsForEvent(st) && m.now.Before(st.recheckAt) {
 			m.sched.dueLogs.Add(msg.taskID, st.recheckAt)

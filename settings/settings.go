@@ -27,6 +27,10 @@ type Settings struct {
 	ReadOnly    bool
 	TimeoutWarn time.Duration
 	Keys        keymap.KeyMap
+	// Notify is `notify:`: true, or substrings of a label or event key
+	// (NotifyFilter, comma-separated, "" for every event wait).
+	Notify       bool
+	NotifyFilter string
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/hatchtop/config.yaml, or
@@ -57,7 +61,7 @@ func Load(path string, explicit bool) (Settings, error) {
 }
 
 // known are the settings of the file, in the order errors list them.
-var known = []string{"read_only", "timeout_warning", "keys"}
+var known = []string{"read_only", "timeout_warning", "keys", "notify"}
 
 // Parse reads the config file's content. Every error is one line naming
 // the file and the setting: "PATH: timeout_warning: "x" is not a positive
@@ -105,6 +109,12 @@ func Parse(path string, data []byte) (Settings, error) {
 				return fail(name, "%s is not a positive duration (like 1m or 90s)", quoted(value))
 			}
 			s.TimeoutWarn = d
+		case "notify":
+			on, filter, ok := notifySetting(value)
+			if !ok {
+				return fail(name, "%s is not true, false, a substring or a list of substrings of a wait's label or event key", quoted(value))
+			}
+			s.Notify, s.NotifyFilter = on, filter
 		case "keys":
 			if value.Kind != yaml.MappingNode && value.Tag != "!!null" {
 				return fail(name, "give bindings as `name: key` or `name: [key, key]` lines")
@@ -144,6 +154,29 @@ func Parse(path string, data []byte) (Settings, error) {
 		s.Keys = km
 	}
 	return s, nil
+}
+
+// notifySetting reads `notify:`: a boolean, one substring, or a list.
+func notifySetting(n *yaml.Node) (on bool, filter string, ok bool) {
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag == "!!bool":
+		return on, "", n.Decode(&on) == nil
+	case n.Kind == yaml.ScalarNode:
+		s := strings.TrimSpace(n.Value)
+		return true, s, s != "" && !strings.Contains(s, ",")
+	case n.Kind == yaml.SequenceNode:
+		var list []string
+		if n.Decode(&list) != nil || len(list) == 0 {
+			return false, "", false
+		}
+		for _, s := range list {
+			if strings.TrimSpace(s) == "" || strings.Contains(s, ",") {
+				return false, "", false
+			}
+		}
+		return true, strings.Join(list, ","), true
+	}
+	return false, "", false
 }
 
 // printable quotes a name from the file that would break the error's one
