@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The workers screen on the real stack: the TypeScript worker by name,
+// ACTIVE, with its slots and its actions as worker:list gives them, and a
+// sleeping durable task under it; enter opens the task, esc comes back.
+func TestWorkersScreenShowsTheWorkerAndItsTask(t *testing.T) {
+	requireStack(t)
+	const label = "workers screen nap"
+	run := trigger(t, "sleep-labelled", map[string]any{"sleep": "300s", "label": label})
+	waitOpenWait(t, run)
+	t.Cleanup(func() { cancelRuns(t, map[string]bool{run: true}) })
+
+	// Ground truth, apart from hatchtop's client.
+	var list struct {
+		Rows []struct {
+			Name       string   `json:"name"`
+			Status     string   `json:"status"`
+			Actions    []string `json:"actions"`
+			SlotConfig map[string]struct {
+				Limit int `json:"limit"`
+			} `json:"slotConfig"`
+		} `json:"rows"`
+	}
+	restGet(t, fmt.Sprintf("/api/v1/tenants/%s/worker", env.stack.TenantID), &list)
+	var actions []string
+	var slots, durableSlots int
+	for _, w := range list.Rows {
+		if w.Name == "hatchtop-demo" && w.Status == "ACTIVE" {
+			actions, slots, durableSlots = w.Actions, w.SlotConfig["default"].Limit, w.SlotConfig["durable"].Limit
+		}
+	}
+	if len(actions) == 0 {
+		t.Fatalf("no active hatchtop-demo worker with actions in worker:list: %+v", list.Rows)
+	}
+	t.Logf("worker:list: hatchtop-demo, %d actions, slots %d, durable %d", len(actions), slots, durableSlots)
+
+	tm := startTerm(t, 200, 50, "--refresh", "1s")
+	tm.waitScreen(30*time.Second, "the nap on the list", func(s string) bool { return strings.Contains(s, label) })
+	opened := time.Now()
+	tm.keys("W")
+	screen := tm.waitScreen(30*time.Second, "the worker with the nap under it", func(s string) bool {
+		return strings.Contains(s, "hatchtop-demo") && strings.Contains(lineWith(s, label), "└ ") && strings.Contains(s, "actions: ")
+	})
+	t.Logf("the worker and its task on screen %s after W:\n%s", time.Since(opened).Round(time.Millisecond), screen)
+	row := lineWith(screen, "hatchtop-demo")
+	for _, want := range []string{"ACTIVE", "/" + strconv.Itoa(slots) + " ", "/" + strconv.Itoa(durableSlots) + " ", " " + strconv.Itoa(len(actions)) + " "} {
+		if !strings.Contains(row, want) {
+			t.Errorf("worker row lacks %q: %q", want, row)
+		}
+	}
+	if l := lineWith(screen, "actions: "); !strings.Contains(l, actions[0]) {
+		t.Errorf("actions line %q lacks %q", l, actions[0])
+	}
+	if l := lineWith(screen, label); !strings.Contains(l, "└ ") || !strings.Contains(l, "sleep-labelled") || !strings.Contains(l, "running") {
+		t.Errorf("the nap's line under the worker: %q", l)
+	}
+
+	// Open the worker's tasks in turn (tab picks the next) until the nap's
+	// detail opens; esc comes back to the workers screen each time.
+	tasks := strings.Count(screen, "└ ")
+	found := false
+	for i := 0; i < tasks && !found; i++ {
+		tm.keys("Enter")
+		s := tm.waitScreen(15*time.Second, "a task's detail", func(s string) bool { return strings.Contains(s, "1 overview") })
+		found = strings.Contains(s, label)
+		tm.keys("Escape")
+		tm.waitScreen(10*time.Second, "back on the workers screen", func(s string) bool {
+			return strings.Contains(s, "workers · ") && strings.Contains(s, "hatchtop-demo")
+		})
+		tm.keys("Tab")
+	}
+	if !found {
+		t.Errorf("none of the worker's %d tasks opened the nap's detail", tasks)
+	}
+	tm.keys("Escape")
+	tm.waitScreen(10*time.Second, "back on the list", func(s string) bool {
+		return !strings.Contains(s, "workers · ") && strings.Contains(s, label)
+	})
+}
