@@ -188,8 +188,9 @@ func (s *workersScreen) sync(m *Model, followCursor bool) {
 	}
 	s.id = w.ID
 	s.pick = clamp(s.pick, 0, max(len(tasks)-1, 0))
-	// The selected worker's detail lines take room under it.
-	s.cursor, s.offset = keepInView(s.cursor, s.offset, len(s.workers), m.height-ui.WorkersChromeHeight-3-len(tasks))
+	// The selected worker's detail lines (actions, evicted, tasks) take
+	// room under it.
+	s.cursor, s.offset = keepInView(s.cursor, s.offset, len(s.workers), m.height-ui.WorkersChromeHeight-5-len(tasks))
 }
 
 func (*workersScreen) layer() layer { return pageLayer }

@@ -102,7 +102,18 @@ func WorkersTable(rows []WorkerRow, offset, width, height int, empty string, st 
 			mark = "> "
 		}
 		lines = append(lines, mark+st.Selected.Render(fit(line, width)))
-		lines = append(lines, gutter+cut(st.Dim.Render("   actions: "+cleanJoin(row.Actions, "(none)")), width, "…"))
+		// The actions wrap on up to three lines; a worker may register many.
+		acts := wrap("actions: "+cleanJoin(row.Actions, "(none)"), max(width-5, 10))
+		if len(acts) > 3 {
+			acts = append(acts[:2], cut(acts[2]+" "+acts[3], max(width-6, 10), "")+"…")
+		}
+		for i, a := range acts {
+			indent := "   "
+			if i > 0 {
+				indent = "     "
+			}
+			lines = append(lines, gutter+cut(st.Dim.Render(indent+a), width, "…"))
+		}
 		if row.Evicted > 0 {
 			lines = append(lines, gutter+cut(st.Phase[durable.PhaseEvicted].Render("   ◌ "+Count(row.Evicted, "evicted task")+
 				" of its actions "+verb(row.Evicted, "waits", "wait")+" to be restored into a slot"), width, "…"))
