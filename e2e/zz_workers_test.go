@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,8 +16,10 @@ func TestWorkersScreenShowsTheWorkerAndItsTask(t *testing.T) {
 	requireStack(t)
 	const label = "workers screen nap"
 	run := trigger(t, "sleep-labelled", map[string]any{"sleep": "300s", "label": label})
+	// An event wait the worker evicts about 5 s after it starts waiting.
+	parked := trigger(t, "evictable-wait", map[string]any{"key": "e2e:never:workers", "label": "workers screen parked"})
 	waitOpenWait(t, run)
-	t.Cleanup(func() { cancelRuns(t, map[string]bool{run: true}) })
+	t.Cleanup(func() { cancelRuns(t, map[string]bool{run: true, parked: true}) })
 
 	// Ground truth, apart from hatchtop's client.
 	var list struct {
@@ -80,6 +83,16 @@ func TestWorkersScreenShowsTheWorkerAndItsTask(t *testing.T) {
 	if !found {
 		t.Errorf("none of the worker's %d tasks opened the nap's detail", tasks)
 	}
+
+	// The evicted task shows under the worker that has its action, as a
+	// task waiting to be restored into a slot, not as one of its tasks.
+	evicted := regexp.MustCompile(`◌ \d+ evicted tasks? of its actions waits? to be restored into a slot`)
+	screen = tm.waitScreen(60*time.Second, "the evicted task under the worker", func(s string) bool { return evicted.MatchString(s) })
+	if strings.Contains(lineWith(screen, "workers screen parked"), "└ ") {
+		t.Errorf("the evicted task is listed as running on the worker:\n%s", screen)
+	}
+	t.Logf("evicted: %q", lineWith(screen, "evicted task"))
+
 	tm.keys("Escape")
 	tm.waitScreen(10*time.Second, "back on the list", func(s string) bool {
 		return !strings.Contains(s, "workers · ") && strings.Contains(s, label)
