@@ -22,7 +22,7 @@ const workersEvery = 5 * time.Second
 
 // workersScreen is the tenant's workers: its own poll's answer, its cursor
 // over the workers and which of the selected worker's tasks enter opens.
-// Nothing polls the workers while it is closed.
+// Nothing polls the workers while it is closed or under another page.
 type workersScreen struct {
 	cursor, offset int
 	id             string // the selected worker, kept across polls
@@ -59,10 +59,28 @@ func (m Model) workers() *workersScreen {
 	return s
 }
 
+// shownWorkers is the workers screen when it is the page on show (the
+// help, the messages or a dialog over it included); nil under a detail
+// opened from it, or when it is closed.
+func (m Model) shownWorkers() *workersScreen {
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		switch s := m.stack[i].(type) {
+		case *workersScreen:
+			return s
+		case *helpScreen, *messagesScreen:
+			continue
+		}
+		if m.stack[i].layer() == pageLayer {
+			return nil
+		}
+	}
+	return nil
+}
+
 // scheduleWorkers polls the worker list every workersEvery while its
-// screen is open, spending a token of the scheduler's request budget.
+// screen is on show, spending a token of the scheduler's request budget.
 func (m *Model) scheduleWorkers() tea.Cmd {
-	s := m.workers()
+	s := m.shownWorkers()
 	e, ok := m.engine.(engine.WorkerLister)
 	if s == nil || !ok || s.inFlight || m.now.Before(s.nextAt) || !m.sched.requests.ok() {
 		return nil

@@ -79,8 +79,8 @@ func workersFixture() *workersEngine {
 	}}
 }
 
-// The list is asked for only while the screen is open: at once, then
-// every 5 s, and never after esc.
+// The list is asked for only while the screen is on show: at once, then
+// every 5 s, not under a detail opened from it, and never after esc.
 func TestWorkersPolledOnlyWhileOpen(t *testing.T) {
 	w := workersFixture()
 	m := modelOn(t, w)
@@ -100,15 +100,30 @@ func TestWorkersPolledOnlyWhileOpen(t *testing.T) {
 	if n := w.asked(); n != 3 { // at 10 s, 15 s and 20 s
 		t.Errorf("10 s open asked %d times, want 3", n)
 	}
+	// Under a task's detail opened from it, it is not polled either.
+	m = step(t, m, press("enter"))
+	if m.detail() == nil {
+		t.Fatal("enter opened no detail")
+	}
+	for s := 21; s <= 30; s++ {
+		m = at(t, m, time.Duration(s)*time.Second)
+	}
+	if n := w.asked(); n != 3 {
+		t.Errorf("asked %d times under the detail, want still 3", n)
+	}
+	m = step(t, m, press("esc")) // back on show: due at once
+	if n := w.asked(); n != 4 {
+		t.Errorf("asked %d times back from the detail, want 4", n)
+	}
 	m = step(t, m, press("esc"))
 	if m.workers() != nil {
 		t.Fatal("esc did not close the screen")
 	}
-	for s := 21; s <= 60; s++ {
+	for s := 31; s <= 70; s++ {
 		m = at(t, m, time.Duration(s)*time.Second)
 	}
-	if n := w.asked(); n != 3 {
-		t.Errorf("asked %d times after esc, want still 3", n)
+	if n := w.asked(); n != 4 {
+		t.Errorf("asked %d times after esc, want still 4", n)
 	}
 }
 
