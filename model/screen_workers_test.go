@@ -166,6 +166,12 @@ func TestWorkersShowTasksAndOpenThem(t *testing.T) {
 	if _, ok := topIs[*workersScreen](m); !ok {
 		t.Fatal("esc from the detail did not come back to the workers")
 	}
+	// The help lists the screen's keys; esc comes back.
+	m = step(t, m, press("?"))
+	if view := m.View(); !strings.Contains(view, "next task") || !strings.Contains(view, "open task") {
+		t.Errorf("help over the workers:\n%s", view)
+	}
+	m = step(t, m, press("esc"))
 	m = step(t, m, press("j"))
 	if s := m.workers(); s.id != workerB {
 		t.Fatalf("j selected %q", s.id)
