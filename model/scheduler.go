@@ -185,7 +185,7 @@ func (m *Model) schedule() []tea.Cmd {
 	if c := m.scheduleSignals(); c != nil {
 		cmds = append(cmds, c)
 	}
-	if c := m.scheduleWorkers(); c != nil { // only while its screen is open
+	if c := m.scheduleWorkers(); c != nil { // only while its screen is on show
 		cmds = append(cmds, c)
 	}
 	// The rows' logs (their labels and countdowns) before their events

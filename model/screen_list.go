@@ -48,7 +48,7 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		m.push(&inboxScreen{})
 		m.syncInbox(false)
 	case key.Matches(msg, k.Workers):
-		m.push(&workersScreen{}) // polled from the next Update on, while open
+		m.push(&workersScreen{}) // polled at once, then while on show
 	case key.Matches(msg, k.Filter):
 		m.push(&filterScreen{})
 		return m.filter.Focus()
