@@ -74,7 +74,7 @@ func WorkersTitle(note, refusal string, width int, st Styles) (out string, n int
 func WorkersTable(rows []WorkerRow, offset, width, height int, empty string, st Styles) string {
 	cells := make([][]string, len(rows))
 	for r, row := range rows {
-		cells[r] = []string{Clean(row.Name), row.Status, row.Heartbeat, row.Slots, row.Durable,
+		cells[r] = []string{Clean(row.Name), Clean(row.Status), row.Heartbeat, row.Slots, row.Durable,
 			strconv.Itoa(len(row.Actions)), strconv.Itoa(row.Tasks)}
 	}
 	width = drawable(width)
@@ -135,7 +135,7 @@ func WorkersTable(rows []WorkerRow, offset, width, height int, empty string, st 
 					pick = "> "
 				}
 			}
-			sub := "   └ " + pick + task + st.Dim.Render("  "+Clean(t.Workflow)+"  "+t.Status+"  "+t.Elapsed)
+			sub := "   └ " + pick + task + st.Dim.Render("  "+Clean(t.Workflow)+"  "+Clean(t.Status)+"  "+t.Elapsed)
 			if t.Wait != "" {
 				sub += "  " + st.Label.Render(Clean(t.Wait))
 			}

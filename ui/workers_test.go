@@ -23,7 +23,7 @@ func TestWorkersTableGoldens(t *testing.T) {
 				{Task: "sleep-labelled-1", Workflow: "sleep-labelled", Status: "running", Elapsed: "3m", Wait: "\x1b[31mred label\x1b[0m", Selected: true},
 				{Task: "wait-event-1", Workflow: "wait-event", Status: "running", Elapsed: "1m", Wait: "awaiting payment"},
 			}},
-		{Name: "spare\x1b[2J", Status: "INACTIVE", Heartbeat: "3h ago", Slots: "?/2", Tasks: 0},
+		{Name: "spare\x1b[2J", Status: "INACTIVE\x1b[5m", Heartbeat: "3h ago", Slots: "?/2", Tasks: 0},
 	}
 	for _, width := range []int{80, 160} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
