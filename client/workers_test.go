@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -94,5 +95,27 @@ func TestWorkersRefusedOrGarbage(t *testing.T) {
 			}
 			assertNoToken(t, err, testToken())
 		})
+	}
+}
+
+// The worker list is a read: read-only mode lets it through.
+func TestWorkersReadOnly(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(workersBody))
+	}))
+	t.Cleanup(srv.Close)
+	cfg, err := LoadConfig(ConfigInput{Getenv: newFakeEngine(t, testToken()).env(envServerURL, srv.URL), Home: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ReadOnly = true
+	c, err := Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if got, err := c.Workers(ctxTimeout(t, 5*time.Second)); err != nil || len(got) != 2 {
+		t.Errorf("read-only worker list: %d workers, %v", len(got), err)
 	}
 }
