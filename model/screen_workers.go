@@ -48,6 +48,8 @@ type workersMsg struct {
 	err     error
 }
 
+// fetchWorkers asks for the list; s only travels back with the answer, to
+// tell whose it is: the Cmd's goroutine never reads it.
 func fetchWorkers(e engine.WorkerLister, s *workersScreen) tea.Cmd {
 	return request(func(ctx context.Context) ([]engine.Worker, error) { return e.Workers(ctx) },
 		func(w []engine.Worker, err error) tea.Msg { return workersMsg{screen: s, workers: w, err: err} })
