@@ -215,6 +215,12 @@ func (s *workersScreen) sync(m *Model, followCursor bool) {
 
 func (*workersScreen) layer() layer { return pageLayer }
 
+// helpNote is what the help says over this screen: where its rows come from.
+func (*workersScreen) helpNote() string {
+	return "The workers are asked for every " + durable.FormatDuration(workersEvery) + " while this screen is on show (worker:list). " +
+		"A task's worker is its latest assignment's, from its lifecycle events, which are read for the list's rows on screen."
+}
+
 func (s *workersScreen) keys(m *Model) keymap.Workers {
 	k := m.keys.Workers
 	_, tasks, _ := s.selected(m)

@@ -168,7 +168,7 @@ func TestWorkersShowTasksAndOpenThem(t *testing.T) {
 	}
 	// The help lists the screen's keys; esc comes back.
 	m = step(t, m, press("?"))
-	if view := m.View(); !strings.Contains(view, "next task") || !strings.Contains(view, "open task") {
+	if view := m.View(); !strings.Contains(view, "next task") || !strings.Contains(view, "open task") || !strings.Contains(view, "while this screen is on show") {
 		t.Errorf("help over the workers:\n%s", view)
 	}
 	m = step(t, m, press("esc"))
