@@ -44,6 +44,7 @@ type List struct {
 	Actions
 	Open     key.Binding
 	Inbox    key.Binding
+	Workers  key.Binding
 	Mark     key.Binding
 	Filter   key.Binding
 	Clear    key.Binding
@@ -87,6 +88,19 @@ type Inbox struct {
 	Attention key.Binding // as the list's
 }
 
+// Workers is the bindings of the workers screen: move among workers,
+// pick among the selected one's tasks, open the picked task.
+type Workers struct {
+	Nav
+	Open     key.Binding
+	NextTask key.Binding
+	PrevTask key.Binding
+	Back     key.Binding
+	Messages key.Binding
+	Help     key.Binding
+	Quit     key.Binding
+}
+
 // Pager is the bindings of a read-only page over the others: the help and
 // the messages.
 type Pager struct {
@@ -123,6 +137,7 @@ type KeyMap struct {
 	List    List
 	Detail  Detail
 	Inbox   Inbox
+	Workers Workers
 	Pager   Pager
 	Filter  Filter
 	Form    Form
@@ -165,6 +180,7 @@ func Default() KeyMap {
 			Actions:  defaultActions(),
 			Open:     b("enter", "details", "enter"),
 			Inbox:    b("w", "waits inbox", "w"),
+			Workers:  b("W", "workers", "W"),
 			Mark:     b("space", "mark", " "),
 			Filter:   b("/", "filter", "/"),
 			Clear:    b("esc", "clear filter/marks", "esc"),
@@ -202,6 +218,16 @@ func Default() KeyMap {
 			Help:      help,
 			Quit:      quit,
 			Attention: attn,
+		},
+		Workers: Workers{
+			Nav:      defaultNav(),
+			Open:     b("enter", "open task", "enter"),
+			NextTask: b("tab", "next task", "tab", "right", "l"),
+			PrevTask: b("shift+tab", "previous task", "shift+tab", "left", "h"),
+			Back:     b("esc", "back", "esc", "W", "backspace"),
+			Messages: msgs,
+			Help:     help,
+			Quit:     quit,
 		},
 		Pager: Pager{
 			Nav:   defaultNav(),
@@ -251,7 +277,7 @@ func (k List) ShortHelp() []key.Binding {
 func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Nav.list(),
-		{k.Open, k.Inbox, k.Filter, k.Clear, k.Mark, k.Attention},
+		{k.Open, k.Inbox, k.Workers, k.Filter, k.Clear, k.Mark, k.Attention},
 		k.Actions.list(),
 		{k.Messages, k.Help, k.Quit},
 	}
@@ -280,6 +306,16 @@ func (k Inbox) ShortHelp() []key.Binding {
 // FullHelp is the help screen of the inbox.
 func (k Inbox) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.Nav.list(), {k.SendEvent, k.Open, k.NextTask, k.PrevTask, k.Attention}, {k.Back, k.Messages, k.Help, k.Quit}}
+}
+
+// ShortHelp is the footer of the workers screen.
+func (k Workers) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.NextTask, k.Open, k.Back, k.Help}
+}
+
+// FullHelp is the help screen of the workers screen.
+func (k Workers) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Nav.list(), {k.Open, k.NextTask, k.PrevTask}, {k.Back, k.Messages, k.Help, k.Quit}}
 }
 
 // ShortHelp is the footer of the help and messages pages.
@@ -320,21 +356,22 @@ func (k Confirm) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp
 // stand for the same action in several scopes.
 func (k *KeyMap) byName() map[string][]*key.Binding {
 	return map[string][]*key.Binding{
-		"up":              {&k.List.Up, &k.Detail.Up, &k.Inbox.Up, &k.Pager.Up},
-		"down":            {&k.List.Down, &k.Detail.Down, &k.Inbox.Down, &k.Pager.Down},
-		"page_up":         {&k.List.PageUp, &k.Detail.PageUp, &k.Inbox.PageUp, &k.Pager.PageUp},
-		"page_down":       {&k.List.PageDown, &k.Detail.PageDown, &k.Inbox.PageDown, &k.Pager.PageDown},
-		"top":             {&k.List.Top, &k.Detail.Top, &k.Inbox.Top, &k.Pager.Top},
-		"bottom":          {&k.List.Bottom, &k.Detail.Bottom, &k.Inbox.Bottom, &k.Pager.Bottom},
+		"up":              {&k.List.Up, &k.Detail.Up, &k.Inbox.Up, &k.Workers.Up, &k.Pager.Up},
+		"down":            {&k.List.Down, &k.Detail.Down, &k.Inbox.Down, &k.Workers.Down, &k.Pager.Down},
+		"page_up":         {&k.List.PageUp, &k.Detail.PageUp, &k.Inbox.PageUp, &k.Workers.PageUp, &k.Pager.PageUp},
+		"page_down":       {&k.List.PageDown, &k.Detail.PageDown, &k.Inbox.PageDown, &k.Workers.PageDown, &k.Pager.PageDown},
+		"top":             {&k.List.Top, &k.Detail.Top, &k.Inbox.Top, &k.Workers.Top, &k.Pager.Top},
+		"bottom":          {&k.List.Bottom, &k.Detail.Bottom, &k.Inbox.Bottom, &k.Workers.Bottom, &k.Pager.Bottom},
 		"open":            {&k.List.Open},
 		"inbox":           {&k.List.Inbox},
 		"mark":            {&k.List.Mark},
 		"filter":          {&k.List.Filter},
-		"help":            {&k.List.Help, &k.Detail.Help, &k.Inbox.Help},
-		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit, &k.Pager.Quit},
-		"messages":        {&k.List.Messages, &k.Detail.Messages, &k.Inbox.Messages},
-		"next_task":       {&k.Inbox.NextTask},
-		"previous_task":   {&k.Inbox.PrevTask},
+		"help":            {&k.List.Help, &k.Detail.Help, &k.Inbox.Help, &k.Workers.Help},
+		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit, &k.Workers.Quit, &k.Pager.Quit},
+		"messages":        {&k.List.Messages, &k.Detail.Messages, &k.Inbox.Messages, &k.Workers.Messages},
+		"next_task":       {&k.Inbox.NextTask, &k.Workers.NextTask},
+		"previous_task":   {&k.Inbox.PrevTask, &k.Workers.PrevTask},
+		"workers":         {&k.List.Workers},
 		"send_event":      {&k.List.SendEvent, &k.Detail.SendEvent, &k.Inbox.SendEvent},
 		"cancel":          {&k.List.Cancel, &k.Detail.Cancel},
 		"refresh_timeout": {&k.List.Timeout, &k.Detail.Timeout},
@@ -389,6 +426,7 @@ func (k KeyMap) Conflicts() error {
 		groups [][]key.Binding
 	}{
 		{"list", k.List.FullHelp()}, {"detail", k.Detail.FullHelp()}, {"inbox", k.Inbox.FullHelp()},
+		{"workers", k.Workers.FullHelp()},
 		{"form", k.Form.FullHelp()}, {"confirm", k.Confirm.FullHelp()}, {"help", k.Pager.FullHelp()},
 	}
 	for _, s := range scopes {

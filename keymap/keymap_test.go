@@ -14,6 +14,7 @@ func TestBindingsAreUniqueAndDocumented(t *testing.T) {
 		"list":    km.List.FullHelp(),
 		"detail":  km.Detail.FullHelp(),
 		"inbox":   km.Inbox.FullHelp(),
+		"workers": km.Workers.FullHelp(),
 		"filter":  km.Filter.FullHelp(),
 		"form":    km.Form.FullHelp(),
 		"confirm": km.Confirm.FullHelp(),
@@ -97,3 +98,21 @@ func TestRebindingQuitKeepsCtrlC(t *testing.T) {
 		t.Error("quit not rebound on every page")
 	}
 }
+
+// The workers key rebinds like the others, and not onto a key the list
+// already uses.
+func TestRebindWorkers(t *testing.T) {
+	km, err := Default().Rebind("workers", []string{"V"})
+	if err != nil || !slicesEqual(km.List.Workers.Keys(), []string{"V"}) {
+		t.Fatalf("rebind: %v, %v", km.List.Workers.Keys(), err)
+	}
+	if _, err := Default().Rebind("workers", []string{"w"}); err == nil || !strings.Contains(err.Error(), "waits inbox") {
+		t.Errorf("W onto the inbox's w: %v", err)
+	}
+	km, err = Default().Rebind("next_task", []string{"n"})
+	if err != nil || !slicesEqual(km.Workers.NextTask.Keys(), []string{"n"}) {
+		t.Errorf("next_task in the workers: %v, %v", km.Workers.NextTask.Keys(), err)
+	}
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }

@@ -185,6 +185,9 @@ func (m *Model) schedule() []tea.Cmd {
 	if c := m.scheduleSignals(); c != nil {
 		cmds = append(cmds, c)
 	}
+	if c := m.scheduleWorkers(); c != nil { // only while its screen is on show
+		cmds = append(cmds, c)
+	}
 	// The rows' logs (their labels and countdowns) before their events
 	// and configs (the timeout and attempt columns): when the budget is
 	// short, as at first sight, every row on screen gets its label first.

@@ -49,6 +49,8 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Inbox):
 		m.push(&inboxScreen{})
 		m.syncInbox(false)
+	case key.Matches(msg, k.Workers):
+		m.push(&workersScreen{}) // polled at once, then while on show
 	case key.Matches(msg, k.Filter):
 		m.push(&filterScreen{})
 		return m.filter.Focus()

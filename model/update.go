@@ -77,6 +77,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onEvents(msg)
 	case signalsMsg:
 		m.onSignals(msg)
+	case workersMsg:
+		m.onWorkers(msg)
 	case detailMsg:
 		m.onDetail(msg)
 	case logLinesMsg:

@@ -110,6 +110,9 @@ func (m Model) helpNotes(below screen) []string {
 	if m.readOnly {
 		notes = append(notes, "hatchtop runs read-only (--read-only or read_only in the config): the keys that change the engine are off.")
 	}
+	if w, ok := below.(*workersScreen); ok {
+		notes = append(notes, w.helpNote())
+	}
 	if _, ok := below.(*listScreen); !ok {
 		return append(notes, fmt.Sprintf("The list polls the engine every %s; countdowns tick locally every second.", durable.FormatDuration(m.refresh)))
 	}

@@ -49,6 +49,7 @@ const (
 	RouteLogLines   = "logs"        // GET tasks/{id}/logs
 	RouteRun        = "run"         // GET workflow-runs/{id}
 	RouteEvents     = "events"      // GET tenants/{t}/events
+	RouteWorkers    = "workers"     // GET tenants/{t}/worker
 	RouteReady      = "ready"       // GET /api/ready
 	RouteOther      = "other"       // anything else (404)
 	// gRPC, counted apart from REST.
@@ -59,7 +60,7 @@ const (
 )
 
 // restRoutes are the REST routes, for Total.
-var restRoutes = []string{RouteList, RouteTask, RouteTaskEvents, RouteEventLog, RouteLogLines, RouteRun, RouteEvents, RouteReady, RouteOther}
+var restRoutes = []string{RouteList, RouteTask, RouteTaskEvents, RouteEventLog, RouteLogLines, RouteRun, RouteEvents, RouteWorkers, RouteReady, RouteOther}
 
 // Workload describes the tenant the fake serves.
 type Workload struct {
@@ -153,6 +154,7 @@ func Start(w Workload) (*Server, error) {
 	mux.HandleFunc("GET /api/v1/stable/tasks/{task}/logs", s.counted(RouteLogLines, s.logLines))
 	mux.HandleFunc("GET /api/v1/stable/workflow-runs/{run}", s.counted(RouteRun, s.run))
 	mux.HandleFunc("GET /api/v1/stable/tenants/{tenant}/events", s.counted(RouteEvents, s.events))
+	mux.HandleFunc("GET /api/v1/tenants/{tenant}/worker", s.counted(RouteWorkers, s.workers))
 	mux.HandleFunc("/", s.counted(RouteOther, func(w http.ResponseWriter, _ *http.Request) { notFound(w) }))
 	s.api = httptest.NewServer(mux)
 	s.URL = s.api.URL
@@ -374,6 +376,22 @@ func (s *Server) taskEvents(w http.ResponseWriter, r *http.Request) {
 // events answers v1-event:list: the static workload pushes no events.
 func (s *Server) events(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, []byte(`{"pagination":{"current_page":1,"next_page":1,"num_pages":1},"rows":[]}`))
+}
+
+// workers answers worker:list: one worker with both actions, its
+// heartbeat now.
+func (s *Server) workers(w http.ResponseWriter, _ *http.Request) {
+	body, err := json.Marshal(map[string]any{"rows": []any{map[string]any{
+		"metadata": map[string]any{"id": uid(0xf3, 1), "createdAt": time.Now().UTC(), "updatedAt": time.Now().UTC()},
+		"name":     "fake-worker", "type": "SELFHOSTED", "status": "ACTIVE", "lastHeartbeatAt": time.Now().UTC(),
+		"actions":    []string{sleeper.action, waiter.action},
+		"slotConfig": map[string]any{"default": map[string]int{"limit": 100, "available": 100}, "durable": map[string]int{"limit": 1000, "available": 1000}},
+	}}})
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, []byte(`{"message": "encode"}`))
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // logLines: the workload's tasks log nothing.

@@ -106,6 +106,10 @@ func TestRealClientReadsTheWorkload(t *testing.T) {
 	if s.REST() != 3+2+2+2+2+4+2 {
 		t.Fatalf("REST total %d, counts %v", s.REST(), s.Counts())
 	}
+	workers, err := c.Workers(ctx)
+	if err != nil || len(workers) != 1 || len(workers[0].Actions) != 2 || workers[0].Slots["durable"].Limit != 1000 || s.Counts()[RouteWorkers] != 1 {
+		t.Fatalf("workers %+v, %v, counts %v", workers, err, s.Counts())
+	}
 }
 
 // The list serves the query's window: since and until on creation time,
