@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -274,7 +275,17 @@ func TestRunWatchResendsAfterReconnect(t *testing.T) {
 func TestRunWatchHealthyEndsBackoff(t *testing.T) {
 	s, c := startRuns(t, false)
 	s.refuse = status.Error(codes.Unavailable, "no dispatcher")
-	never := func(time.Duration) <-chan time.Time { return nil }
+	// The backoff's own timer (the first asked for) never fires; a Healthy
+	// within MinBackoff of the attempt waits out the rest of that floor on
+	// a second timer, which does (with every timer dead the test hung
+	// whenever Healthy came that fast, about one run in three).
+	var timers atomic.Int32
+	never := func(d time.Duration) <-chan time.Time {
+		if timers.Add(1) == 1 {
+			return nil
+		}
+		return time.After(d)
+	}
 	opt := FeedOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Hour, After: never}
 	w := c.WatchRuns(opt)
 	defer w.Close()
