@@ -1,7 +1,7 @@
 // Package store keeps what hatchtop knows of a tenant's active tasks in a
 // shape that costs O(change), not O(tasks), per message: the tasks by id,
-// their list order (re-sorted only when a task arrives, leaves or changes
-// its creation time), the counts per phase and the tasks of each run, all
+// their list order (re-sorted only when a task arrives or one of its
+// order keys moves: sort.go), the counts per phase and the tasks of each run, all
 // maintained as tasks are put and removed. It does no I/O and knows
 // nothing of the screen.
 package store
@@ -18,8 +18,10 @@ type Tasks struct {
 	byID   map[string]durable.Task
 	byRun  map[string][]string // run id -> its task ids
 	counts map[durable.Phase]int
-	order  []string // newest first, then by id; valid unless sorted is false
+	order  []string // by sort (sort.go), then newest first, then by id; valid unless sorted is false
 	sorted bool
+	sort   Sort             // the order's key; the zero value is newest first
+	extra  map[string]Extra // the keys the model derives, by task id
 }
 
 // New returns an empty set.
@@ -28,6 +30,7 @@ func New() *Tasks {
 		byID:   map[string]durable.Task{},
 		byRun:  map[string][]string{},
 		counts: map[durable.Phase]int{},
+		extra:  map[string]Extra{},
 		sorted: true,
 	}
 }
@@ -60,7 +63,7 @@ func (s *Tasks) Put(t durable.Task) (added bool) {
 		s.unlinkRun(old.RunID, t.ID)
 		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
 	}
-	if !old.CreatedAt.Equal(t.CreatedAt) {
+	if s.keyMoved(old, t) {
 		s.sorted = false // the order key moved
 	}
 	return false
@@ -73,6 +76,7 @@ func (s *Tasks) Remove(id string) bool {
 		return false
 	}
 	delete(s.byID, id)
+	delete(s.extra, id)
 	s.decrement(old.Phase())
 	s.unlinkRun(old.RunID, id)
 	if s.sorted {
@@ -84,7 +88,8 @@ func (s *Tasks) Remove(id string) bool {
 	return true
 }
 
-// Order is every task id, newest first (ties by id). The slice is the
+// Order is every task id by the sort's key, then newest first, then by
+// id. It sorts again only when a key moved since the last call. The slice is the
 // store's own: callers must not change it, and it is valid until the next
 // Put or Remove.
 func (s *Tasks) Order() []string {
@@ -93,9 +98,7 @@ func (s *Tasks) Order() []string {
 		for id := range s.byID {
 			s.order = append(s.order, id)
 		}
-		slices.SortFunc(s.order, func(a, b string) int {
-			return compare(s.byID[a].CreatedAt, a, s.byID[b].CreatedAt, b)
-		})
+		slices.SortFunc(s.order, s.compareIDs)
 		s.sorted = true
 	}
 	return s.order
