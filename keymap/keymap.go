@@ -50,6 +50,11 @@ type List struct {
 	Messages key.Binding
 	Help     key.Binding
 	Quit     key.Binding
+	// Sort cycles the column the list is sorted by (one key rather than
+	// k9s's shift+letter per column: R, W and G already mean replay, the
+	// workers and bottom); SortReverse turns the column's order around.
+	Sort        key.Binding
+	SortReverse key.Binding
 }
 
 // Detail is the bindings of one task's detail.
@@ -167,6 +172,9 @@ func Default() KeyMap {
 			Messages: msgs,
 			Help:     help,
 			Quit:     quit,
+
+			Sort:        b("s", "sort by next column", "s"),
+			SortReverse: b("S", "reverse sort", "S"),
 		},
 		Detail: Detail{
 			Nav:      defaultNav(),
@@ -244,7 +252,7 @@ func (k List) ShortHelp() []key.Binding {
 func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Nav.list(),
-		{k.Open, k.Inbox, k.Filter, k.Clear, k.Mark},
+		{k.Open, k.Inbox, k.Filter, k.Clear, k.Mark, k.Sort, k.SortReverse},
 		k.Actions.list(),
 		{k.Messages, k.Help, k.Quit},
 	}
@@ -339,6 +347,8 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"previous_tab":    {&k.Detail.PrevTab},
 		"form_submit":     {&k.Form.Submit},
 		"confirm":         {&k.Confirm.Yes},
+		"sort":            {&k.List.Sort},
+		"sort_reverse":    {&k.List.SortReverse},
 	}
 }
 
