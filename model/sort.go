@@ -84,19 +84,17 @@ func (m *Model) syncSortKeys(st *taskState) {
 	m.index.SetExtra(st.task.ID, e)
 }
 
-// sortNote is the help's line on the sort keys, from their bindings.
+// sortNote is the help's line on the sort keys, from their bindings;
+// short, as the help must fit 80x24.
 func (m Model) sortNote() string {
 	k := m.keys.List
 	if !k.Sort.Enabled() {
 		return ""
 	}
-	names := make([]string, 0, len(sortCycle)+1)
-	for _, s := range sortCycle {
+	names := make([]string, 0, len(sortCycle)-1)
+	for _, s := range sortCycle[1:] {
 		names = append(names, s.name)
 	}
-	note := hint(k.Sort, "sorts by the next column: ") + strings.Join(append(names, names[0]), " → ") + ". "
-	if r := hint(k.SortReverse, "reverses the column's order"); r != "" {
-		note += r + "; "
-	}
-	return note + "↑ means the values grow down the list. Tasks without the value (no wait, no sleep, no known timeout, not started) stay last; ties stay newest first."
+	return hints(hint(k.Sort, "sorts by "+strings.Join(names, ", ")+", then newest first again"),
+		hint(k.SortReverse, "reverses")) + "; rows without the value stay last."
 }

@@ -178,8 +178,8 @@ func TestSortedListGolden(t *testing.T) {
 	m.height = 10
 	m = pressSort(t, m, "ssss")
 	t.Run("list", func(t *testing.T) { golden.RequireEqual(t, []byte(m.View())) })
-	if note := m.sortNote(); !strings.Contains(note, "s sorts by the next column: newest first → STATUS") ||
-		!strings.Contains(note, "S reverses") {
+	if note := m.sortNote(); !strings.Contains(note, "s sorts by STATUS, TASK") ||
+		!strings.Contains(note, "· S reverses") {
 		t.Errorf("help note %q", note)
 	}
 }
