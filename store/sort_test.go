@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -101,6 +103,47 @@ func TestCompareFold(t *testing.T) {
 	}{{"a", "B", -1}, {"B", "a", 1}, {"ab", "a", 1}, {"A", "a", -1}, {"é", "É", 1}, {"x", "x", 0}} {
 		if got := compareFold(c.a, c.b); got != c.want {
 			t.Errorf("compareFold(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// Whatever moves, arrives or leaves, the order Order keeps (moved tasks
+// put back one by one, or a whole sort past maxMoved) is the one a whole
+// sort gives.
+func TestPutBackEqualsAWholeSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	s := New()
+	names := []string{"alpha", "Beta", "gamma", "delta"}
+	statuses := []durable.Status{durable.StatusRunning, durable.StatusQueued}
+	for step := range 3000 {
+		id := fmt.Sprint("t", rng.IntN(60))
+		switch op := rng.IntN(20); {
+		case op == 0:
+			s.SetSort(Sort{By: By(rng.IntN(int(ByElapsed) + 1)), Desc: rng.IntN(2) == 0})
+		case op == 1:
+			s.Remove(id)
+		case op < 8:
+			s.Put(durable.Task{ID: id, RunID: id, Name: names[rng.IntN(len(names))], Status: statuses[rng.IntN(2)],
+				Attempt: 1 + rng.IntN(3), CreatedAt: t0.Add(-time.Duration(rng.IntN(5)) * time.Minute),
+				StartedAt: t0.Add(-time.Duration(rng.IntN(3)) * time.Minute)})
+		default:
+			e := Extra{}
+			if rng.IntN(3) > 0 {
+				e = Extra{Wait: names[rng.IntN(len(names))], SleepAt: t0.Add(time.Duration(rng.IntN(4)) * time.Minute)}
+			}
+			s.SetExtra(id, e)
+		}
+		if rng.IntN(4) > 0 {
+			continue // let moves pile up between reads
+		}
+		got := slices.Clone(s.Order())
+		want := make([]string, 0, s.Len())
+		for id := range s.byID {
+			want = append(want, id)
+		}
+		slices.SortFunc(want, s.compareIDs)
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d, sort %+v:\n got %v\nwant %v", step, s.Sort(), got, want)
 		}
 	}
 }

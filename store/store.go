@@ -20,6 +20,7 @@ type Tasks struct {
 	counts map[durable.Phase]int
 	order  []string // by sort (sort.go), then newest first, then by id; valid unless sorted is false
 	sorted bool
+	moved  []string         // tasks whose key moved in a sorted order: put back one by one (sort.go)
 	sort   Sort             // the order's key; the zero value is newest first
 	extra  map[string]Extra // the keys the model derives, by task id
 }
@@ -64,7 +65,7 @@ func (s *Tasks) Put(t durable.Task) (added bool) {
 		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
 	}
 	if s.keyMoved(old, t) {
-		s.sorted = false // the order key moved
+		s.move(t.ID) // the order key moved
 	}
 	return false
 }
@@ -84,6 +85,9 @@ func (s *Tasks) Remove(id string) bool {
 		if i := slices.Index(s.order, id); i >= 0 {
 			s.order = slices.Delete(s.order, i, i+1)
 		}
+		if i := slices.Index(s.moved, id); i >= 0 {
+			s.moved = slices.Delete(s.moved, i, i+1)
+		}
 	}
 	return true
 }
@@ -99,8 +103,9 @@ func (s *Tasks) Order() []string {
 			s.order = append(s.order, id)
 		}
 		slices.SortFunc(s.order, s.compareIDs)
-		s.sorted = true
+		s.sorted, s.moved = true, s.moved[:0]
 	}
+	s.putBack()
 	return s.order
 }
 
