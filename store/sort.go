@@ -64,9 +64,10 @@ func (s *Tasks) Sorted() bool { return s.sorted && len(s.moved) == 0 }
 // comparisons and one shift each) before a whole sort is cheaper.
 const maxMoved = 32
 
-// move records that a task's key moved. In a sorted order it is put back
-// alone by the next Order: a log that moves one deadline among 10,000
-// tasks costs a binary search, not a sort (BenchmarkResort).
+// move records that a task's key moved, or that it is new. In a sorted
+// order it is put back alone by the next Order: a log that moves one
+// deadline among 10,000 tasks, or a task that arrives, costs a binary
+// search, not a sort (BenchmarkResort).
 func (s *Tasks) move(id string) {
 	switch {
 	case !s.sorted || slices.Contains(s.moved, id):

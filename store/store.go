@@ -1,7 +1,8 @@
 // Package store keeps what hatchtop knows of a tenant's active tasks in a
 // shape that costs O(change), not O(tasks), per message: the tasks by id,
-// their list order (re-sorted only when a task arrives or one of its
-// order keys moves: sort.go), the counts per phase and the tasks of each run, all
+// their list order (a task that arrives or whose order key moves is put
+// in its place; a whole sort only for a new key or many at once: sort.go),
+// the counts per phase and the tasks of each run, all
 // maintained as tasks are put and removed. It does no I/O and knows
 // nothing of the screen.
 package store
@@ -53,7 +54,7 @@ func (s *Tasks) Put(t durable.Task) (added bool) {
 	if !ok {
 		s.counts[t.Phase()]++
 		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
-		s.sorted = false
+		s.move(t.ID) // put in its place by the next Order
 		return true
 	}
 	if p, q := old.Phase(), t.Phase(); p != q {
