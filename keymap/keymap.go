@@ -51,8 +51,9 @@ type List struct {
 	Help     key.Binding
 	Quit     key.Binding
 	// Sort cycles the column the list is sorted by (one key rather than
-	// k9s's shift+letter per column: R, W and G already mean replay, the
-	// workers and bottom); SortReverse turns the column's order around.
+	// k9s's shift+letter per column: R and G already mean replay and
+	// bottom, and W is the workers screen's); SortReverse turns the
+	// column's order around.
 	Sort        key.Binding
 	SortReverse key.Binding
 }
