@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -85,6 +86,10 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if wantsVersion(args) {
+		fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
+		return exitOK
+	}
 	opts, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -138,10 +143,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeoutWarn, "timeout-warning", 0, "mark waiting tasks whose time to timeout is under this (default 1m)")
 	fs.StringVar(&o.configFile, "config", "", "hatchtop's config file (default ~/.config/hatchtop/config.yaml)")
 	fs.Var(&o.notify, "notify", "ring and notify the terminal when a new event wait opens; --notify=a,b only for waits whose label or event key holds a or b")
+	fs.Bool("version", false, "print the version and commit and exit (as does: hatchtop version)") // answered by run, before the flags
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: hatchtop [snapshot [--json]] [flags]")
+			fmt.Fprintln(stderr, "usage: hatchtop [snapshot [--json]] [flags] | hatchtop version")
 			fs.PrintDefaults()
 			return o, err
 		}

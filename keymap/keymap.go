@@ -53,6 +53,12 @@ type List struct {
 	Quit     key.Binding
 	// Attention opens the newest wait --notify told about; off when none.
 	Attention key.Binding
+	// Sort cycles the column the list is sorted by (one key rather than
+	// k9s's shift+letter per column: R and G already mean replay and
+	// bottom, and W is the workers screen's); SortReverse turns the
+	// column's order around.
+	Sort        key.Binding
+	SortReverse key.Binding
 }
 
 // Detail is the bindings of one task's detail.
@@ -188,7 +194,9 @@ func Default() KeyMap {
 			Help:     help,
 			Quit:     quit,
 
-			Attention: attn,
+			Attention:   attn,
+			Sort:        b("s", "sort by next column", "s"),
+			SortReverse: b("S", "reverse sort", "S"),
 		},
 		Detail: Detail{
 			Nav:      defaultNav(),
@@ -277,7 +285,7 @@ func (k List) ShortHelp() []key.Binding {
 func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Nav.list(),
-		{k.Open, k.Inbox, k.Workers, k.Filter, k.Clear, k.Mark, k.Attention},
+		{k.Open, k.Inbox, k.Workers, k.Filter, k.Clear, k.Mark, k.Sort, k.SortReverse, k.Attention},
 		k.Actions.list(),
 		{k.Messages, k.Help, k.Quit},
 	}
@@ -384,6 +392,8 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"form_submit":     {&k.Form.Submit},
 		"confirm":         {&k.Confirm.Yes},
 		"attention":       {&k.List.Attention, &k.Inbox.Attention},
+		"sort":            {&k.List.Sort},
+		"sort_reverse":    {&k.List.SortReverse},
 	}
 }
 

@@ -71,6 +71,7 @@ func (m *Model) rebuildDeadline(t *taskState) {
 	if t.timeoutHint.After(t.deadline) {
 		t.deadline, t.deadlineOK = t.timeoutHint, true
 	}
+	m.syncSortKeys(t)
 }
 
 // timeoutAt is a running task's execution deadline, when known.

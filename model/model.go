@@ -197,6 +197,7 @@ func (m *Model) addTask(t durable.Task) *taskState {
 func (m *Model) setTask(st *taskState, t durable.Task) {
 	st.task = t
 	m.index.Put(t)
+	m.syncSortKeys(st) // the time to timeout counts while it runs
 }
 
 // removeTask forgets a task that left the list.

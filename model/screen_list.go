@@ -28,6 +28,7 @@ func (*listScreen) keys(m *Model) keymap.List {
 	k.Clear.SetEnabled(m.filter.Value() != "" || len(m.marks) > 0)
 	_, attn := m.attentionTarget()
 	k.Attention.SetEnabled(attn)
+	k.SortReverse.SetEnabled(m.sortMark().On) // newest first has no column to turn around
 	if has {
 		t := m.tasks[m.selectedID].task
 		k.Restore.SetEnabled(!m.readOnly && t.Evicted)
@@ -65,6 +66,10 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Attention):
 		m.jumpToAttention()
+	case key.Matches(msg, k.Sort):
+		m.cycleSort()
+	case key.Matches(msg, k.SortReverse):
+		m.reverseSort()
 	case key.Matches(msg, k.Clear):
 		m.filter.SetValue("")
 		m.applyFilter()
@@ -81,7 +86,7 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 
 func (*listScreen) view(m *Model) string {
 	header := ui.Header(m.headerData(), m.width, m.styles)
-	return header + "\n" + ui.Table(m.rows(), m.width, m.bodyHeight(), m.emptyText(), m.styles)
+	return header + "\n" + ui.SortedTable(m.rows(), m.sortMark(), m.width, m.bodyHeight(), m.emptyText(), m.styles)
 }
 
 // filterScreen is the filter input, over the list: it owns the keyboard

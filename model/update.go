@@ -114,6 +114,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, in.input(msg))
 		}
 	}
+	if !m.index.Sorted() {
+		m.reorder() // a sort key moved (sort.go)
+	}
 	if len(m.watches) > 0 {
 		m.checkWatches()
 	}
@@ -224,6 +227,7 @@ func (m *Model) onLog(msg logMsg) {
 	m.indexWaits(msg.taskID, old, st.waits)
 	m.observeWaits(st) // before logAt: --notify tells a first sight apart
 	st.logAt = m.now
+	m.syncSortKeys(st)
 	if !st.recheckAt.IsZero() {
 		if waitsForEvent(st) && m.now.Before(st.recheckAt) {
 			m.sched.dueLogs.Add(msg.taskID, st.recheckAt)

@@ -122,5 +122,6 @@ func (m Model) helpNotes(below screen) []string {
 		"REMAINING is the label's sleep deadline (registered + duration); 'overdue' until the engine wakes the task.",
 		"ATTEMPT is attempt/max attempts; the max shows once the task's configuration is loaded. '5 (max 3)': the engine's count includes reassignments after restarts.",
 		"Status: ● running  ◌ evicted  ○ queued",
+		m.sortNote(),
 	)
 }

@@ -1,7 +1,8 @@
 // Package store keeps what hatchtop knows of a tenant's active tasks in a
 // shape that costs O(change), not O(tasks), per message: the tasks by id,
-// their list order (re-sorted only when a task arrives, leaves or changes
-// its creation time), the counts per phase and the tasks of each run, all
+// their list order (a task that arrives or whose order key moves is put
+// in its place; a whole sort only for a new key or many at once: sort.go),
+// the counts per phase and the tasks of each run, all
 // maintained as tasks are put and removed. It does no I/O and knows
 // nothing of the screen.
 package store
@@ -18,8 +19,11 @@ type Tasks struct {
 	byID   map[string]durable.Task
 	byRun  map[string][]string // run id -> its task ids
 	counts map[durable.Phase]int
-	order  []string // newest first, then by id; valid unless sorted is false
+	order  []string // by sort (sort.go), then newest first, then by id; valid unless sorted is false
 	sorted bool
+	moved  []string         // tasks whose key moved in a sorted order: put back one by one (sort.go)
+	sort   Sort             // the order's key; the zero value is newest first
+	extra  map[string]Extra // the keys the model derives, by task id
 }
 
 // New returns an empty set.
@@ -28,6 +32,7 @@ func New() *Tasks {
 		byID:   map[string]durable.Task{},
 		byRun:  map[string][]string{},
 		counts: map[durable.Phase]int{},
+		extra:  map[string]Extra{},
 		sorted: true,
 	}
 }
@@ -49,7 +54,7 @@ func (s *Tasks) Put(t durable.Task) (added bool) {
 	if !ok {
 		s.counts[t.Phase()]++
 		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
-		s.sorted = false
+		s.move(t.ID) // put in its place by the next Order
 		return true
 	}
 	if p, q := old.Phase(), t.Phase(); p != q {
@@ -60,8 +65,8 @@ func (s *Tasks) Put(t durable.Task) (added bool) {
 		s.unlinkRun(old.RunID, t.ID)
 		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
 	}
-	if !old.CreatedAt.Equal(t.CreatedAt) {
-		s.sorted = false // the order key moved
+	if s.keyMoved(old, t) {
+		s.move(t.ID) // the order key moved
 	}
 	return false
 }
@@ -73,6 +78,7 @@ func (s *Tasks) Remove(id string) bool {
 		return false
 	}
 	delete(s.byID, id)
+	delete(s.extra, id)
 	s.decrement(old.Phase())
 	s.unlinkRun(old.RunID, id)
 	if s.sorted {
@@ -80,11 +86,15 @@ func (s *Tasks) Remove(id string) bool {
 		if i := slices.Index(s.order, id); i >= 0 {
 			s.order = slices.Delete(s.order, i, i+1)
 		}
+		if i := slices.Index(s.moved, id); i >= 0 {
+			s.moved = slices.Delete(s.moved, i, i+1)
+		}
 	}
 	return true
 }
 
-// Order is every task id, newest first (ties by id). The slice is the
+// Order is every task id by the sort's key, then newest first, then by
+// id. It sorts again only when a key moved since the last call. The slice is the
 // store's own: callers must not change it, and it is valid until the next
 // Put or Remove.
 func (s *Tasks) Order() []string {
@@ -93,11 +103,10 @@ func (s *Tasks) Order() []string {
 		for id := range s.byID {
 			s.order = append(s.order, id)
 		}
-		slices.SortFunc(s.order, func(a, b string) int {
-			return compare(s.byID[a].CreatedAt, a, s.byID[b].CreatedAt, b)
-		})
-		s.sorted = true
+		slices.SortFunc(s.order, s.compareIDs)
+		s.sorted, s.moved = true, s.moved[:0]
 	}
+	s.putBack()
 	return s.order
 }
 

@@ -73,6 +73,12 @@ const ListChromeHeight = 4
 // footer stays at the bottom. Column widths depend on width alone, bar
 // the room kept for clusters a terminal may draw wider (tableSlack).
 func Table(rows []Row, width, height int, empty string, st Styles) string {
+	return SortedTable(rows, SortMark{}, width, height, empty, st)
+}
+
+// SortedTable is Table with the sort's arrow after its column's title
+// (sort.go).
+func SortedTable(rows []Row, mark SortMark, width, height int, empty string, st Styles) string {
 	// Each row's cells are built (and engine text cleaned) once.
 	cells := make([][]string, len(rows))
 	for i, r := range rows {
@@ -84,13 +90,13 @@ func Table(rows []Row, width, height int, empty string, st Styles) string {
 		gutter = "  " // room for the "> " that marks the selection without colour
 		width -= 2
 	}
-	widths := listWidths(width)
+	widths := sortedWidths(width, mark)
 	if slack := tableSlack(cells, widths, rightAligned); slack > 0 {
 		width -= slack // room for the cells a terminal may draw wider
-		widths = listWidths(width)
+		widths = sortedWidths(width, mark)
 	}
 	var b strings.Builder
-	b.WriteString(st.Header.Render(gutter + fit(joinCells(titles(widths), widths), width)))
+	b.WriteString(st.Header.Render(gutter + fit(joinCells(titles(widths, mark), widths), width)))
 	lines := 0
 	if len(rows) == 0 && empty != "" {
 		b.WriteString("\n" + st.Dim.Render(gutter+fit("  "+empty, width)))
@@ -119,8 +125,12 @@ func selectionMark(selected bool) string {
 }
 
 // listWidths lays the list's columns out in width cells.
-func listWidths(width int) []int {
+func listWidths(width int) []int { return sortedWidths(width, SortMark{}) }
+
+// sortedWidths is listWidths keeping the sorted column (SortMark.keep).
+func sortedWidths(width int, mark SortMark) []int {
 	cols := append([]column(nil), listColumns...)
+	mark.keep(cols)
 	if width >= wideFrom {
 		cols[colRemaining].min = wideRemaining
 	}
@@ -163,7 +173,7 @@ func rowCells(r Row) []string {
 	}
 }
 
-func titles(widths []int) []string {
+func titles(widths []int, mark SortMark) []string {
 	out := make([]string, len(listColumns))
 	for i, c := range listColumns {
 		out[i] = c.title
@@ -171,6 +181,7 @@ func titles(widths []int) []string {
 			out[i] = "S"
 		}
 	}
+	mark.arrow(out)
 	return out
 }
 
