@@ -50,6 +50,10 @@ type List struct {
 	Messages key.Binding
 	Help     key.Binding
 	Quit     key.Binding
+	// Finished tasks: the toggle, dismissing one, the next failure.
+	Show        key.Binding
+	Dismiss     key.Binding
+	NextFailure key.Binding
 }
 
 // Detail is the bindings of one task's detail.
@@ -167,6 +171,10 @@ func Default() KeyMap {
 			Messages: msgs,
 			Help:     help,
 			Quit:     quit,
+
+			Show:        b("F", "active/finished/both", "F"),
+			Dismiss:     b("d", "dismiss finished", "d"),
+			NextFailure: b("!", "next failure", "!"),
 		},
 		Detail: Detail{
 			Nav:      defaultNav(),
@@ -245,6 +253,7 @@ func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Nav.list(),
 		{k.Open, k.Inbox, k.Filter, k.Clear, k.Mark},
+		{k.Show, k.Dismiss, k.NextFailure},
 		k.Actions.list(),
 		{k.Messages, k.Help, k.Quit},
 	}
@@ -323,6 +332,9 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"inbox":           {&k.List.Inbox},
 		"mark":            {&k.List.Mark},
 		"filter":          {&k.List.Filter},
+		"show_finished":   {&k.List.Show},
+		"dismiss":         {&k.List.Dismiss},
+		"next_failure":    {&k.List.NextFailure},
 		"help":            {&k.List.Help, &k.Detail.Help, &k.Inbox.Help},
 		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit, &k.Pager.Quit},
 		"messages":        {&k.List.Messages, &k.Detail.Messages, &k.Inbox.Messages},

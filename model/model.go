@@ -38,6 +38,9 @@ type Deps struct {
 	// WholeList polls the whole active list every refresh, as on an
 	// engine that cannot page by creation time (tests of that way).
 	WholeList bool
+	// Finished is how long a finished task stays listed (finished.go);
+	// zero is the default, 10 minutes.
+	Finished time.Duration
 }
 
 // taskState is what the model knows of one active task.
@@ -63,6 +66,8 @@ type taskState struct {
 
 	listGen uint64 // the last list poll that held it
 	passGen uint64 // the last reconciliation pass that returned it
+
+	fin *finState // set once it finished: kept, not polled (finished.go)
 }
 
 // Model is the root state of the dashboard.
@@ -121,6 +126,7 @@ type Model struct {
 	pass      passState      // the paced reconciliation (membership.go)
 	runs      *runWatchState // finishes by push (runs.go)
 	signals   *signalState   // event waits woken by the events list (signals.go)
+	fin       *finishedState // finished tasks: window, toggle, expiry (finished.go)
 	tick      func() tea.Cmd // the clock's next tick; tests replace it
 }
 
@@ -169,6 +175,7 @@ func New(d Deps) Model {
 		wholeList:   d.WholeList,
 		runs:        &runWatchState{},
 		signals:     newSignalState(),
+		fin:         newFinished(d.Finished),
 		marks:       map[string]bool{},
 		scopes:      map[string]string{},
 	}
@@ -196,6 +203,9 @@ func (m *Model) setTask(st *taskState, t durable.Task) {
 // removeTask forgets a task that left the list.
 func (m *Model) removeTask(id string) {
 	st, ok := m.tasks[id]
+	if ok {
+		m.forgetFinished(st)
+	}
 	delete(m.tasks, id)
 	m.index.Remove(id)
 	if ok {
@@ -228,6 +238,9 @@ func (m *Model) applyFilter() {
 	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
 	m.shown = m.shown[:0]
 	for _, id := range m.order {
+		if !m.shows(m.tasks[id]) {
+			continue
+		}
 		if q == "" || matches(m.tasks[id], q) {
 			m.shown = append(m.shown, id)
 		}

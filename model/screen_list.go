@@ -26,6 +26,8 @@ func (*listScreen) keys(m *Model) keymap.List {
 		b.SetEnabled(has)
 	}
 	k.Clear.SetEnabled(m.filter.Value() != "" || len(m.marks) > 0)
+	k.Dismiss.SetEnabled(has && m.tasks[m.selectedID].finished())
+	k.NextFailure.SetEnabled(m.fin.failed > 0)
 	if has {
 		t := m.tasks[m.selectedID].task
 		k.Restore.SetEnabled(!m.readOnly && t.Evicted)
@@ -59,6 +61,12 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 			}
 			m.move(1)
 		}
+	case key.Matches(msg, k.Show):
+		m.toggleShown()
+	case key.Matches(msg, k.Dismiss):
+		m.dismiss()
+	case key.Matches(msg, k.NextFailure):
+		m.nextFailure()
 	case key.Matches(msg, k.Clear):
 		m.filter.SetValue("")
 		m.applyFilter()
