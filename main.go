@@ -49,6 +49,7 @@ type options struct {
 	logFile     string
 	readOnly    bool
 	timeoutWarn time.Duration
+	finished    time.Duration // how long finished tasks stay listed
 	configFile  string
 	settings    settings.Settings
 }
@@ -109,6 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.json, "json", false, "snapshot: print JSON instead of a table")
 	fs.BoolVar(&o.readOnly, "read-only", false, "never change anything in the engine")
 	fs.DurationVar(&o.timeoutWarn, "timeout-warning", 0, "mark waiting tasks whose time to timeout is under this (default 1m)")
+	fs.DurationVar(&o.finished, "finished", 0, "how long a finished task stays in the list (default 10m)")
 	fs.StringVar(&o.configFile, "config", "", "hatchtop's config file (default ~/.config/hatchtop/config.yaml)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -130,6 +132,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("--json only applies to `hatchtop snapshot`")
 	case o.timeoutWarn < 0:
 		return o, fmt.Errorf("--timeout-warning must be positive, got %s", o.timeoutWarn)
+	case o.finished < 0:
+		return o, fmt.Errorf("--finished must be positive, got %s", o.finished)
 	}
 	home, _ := os.UserHomeDir()
 	path, explicit := o.configFile, o.configFile != ""
@@ -144,6 +148,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	o.readOnly = o.readOnly || st.ReadOnly
 	if o.timeoutWarn == 0 {
 		o.timeoutWarn = st.TimeoutWarn
+	}
+	if o.finished == 0 {
+		o.finished = st.Finished
 	}
 	return o, nil
 }
@@ -252,6 +259,7 @@ func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) i
 		Engine: e, Since: o.since, Refresh: o.refresh, Now: time.Now(),
 		Styles: ui.NewStyles(r), Keys: o.settings.Keys,
 		Feeds: feeds, TimeoutWarn: o.timeoutWarn, ReadOnly: o.readOnly,
+		Finished: o.finished,
 	})
 	// Bubble Tea's own handler knows SIGINT and SIGTERM only; SIGHUP (the
 	// terminal or tmux pane closing) would kill the process in the alternate

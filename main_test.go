@@ -26,7 +26,7 @@ func TestBadFlagsAreOneLine(t *testing.T) {
 		"---foo":                  "hatchtop: bad flag syntax: ---foo (hatchtop --help lists the flags)",
 		"snapshot extra":          `hatchtop: unexpected argument "extra" (hatchtop --help lists the flags)`,
 		"--json":                  "hatchtop: --json only applies to `hatchtop snapshot`",
-		"--config " + cfg:         "hatchtop: " + cfg + ": colour: unknown setting (known: read_only, timeout_warning, keys)",
+		"--config " + cfg:         "hatchtop: " + cfg + ": colour: unknown setting (known: read_only, timeout_warning, finished, keys)",
 		"--config " + cfg + ".no": "hatchtop: " + cfg + ".no: cannot read the config file (no such file or directory)",
 	}
 	for args, want := range cases {

@@ -360,7 +360,7 @@ func (m Model) finishedRow(t *taskState, r ui.Row) ui.Row {
 	case t.fin.missed:
 		r.Wait = "finished (reading its status)"
 	case t.fin.errLine != "":
-		r.Wait = t.fin.errLine
+		r.Wait, r.WaitSpans = t.fin.errLine, true
 		r.TimedOut = t.task.Status == durable.StatusFailed && timedOut(t.fin.errLine)
 	}
 	return r

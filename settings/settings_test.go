@@ -65,7 +65,7 @@ func TestLoad(t *testing.T) {
 // is wrong, never a Go type or a second line of the YAML library's.
 func TestParseErrorsAreOneLine(t *testing.T) {
 	cases := map[string]string{
-		"colour: red\n":                       "c.yaml: colour: unknown setting (known: read_only, timeout_warning, keys)",
+		"colour: red\n":                       "c.yaml: colour: unknown setting (known: read_only, timeout_warning, finished, keys)",
 		"timeout_warning: soon\n":             `c.yaml: timeout_warning: "soon" is not a positive duration (like 1m or 90s)`,
 		"timeout_warning: -1m\n":              `c.yaml: timeout_warning: "-1m" is not a positive duration (like 1m or 90s)`,
 		"timeout_warning: [1m]\n":             `c.yaml: timeout_warning: the value on line 1 is not a positive duration (like 1m or 90s)`,

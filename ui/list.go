@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,6 +27,9 @@ type Row struct {
 	Marked      bool // marked for a bulk action
 	// TimedOut marks a failure that was the engine's timeout: ⏱.
 	TimedOut bool
+	// WaitSpans lets WAIT take ON's cells too: a finished row's error
+	// line has no ON.
+	WaitSpans bool
 }
 
 // The list's columns, in order. When space runs short the workflow goes
@@ -196,6 +200,12 @@ func renderRow(r Row, cells []string, widths []int, width int, st Styles) string
 		cells[colRemaining] = "⚠ " + cells[colRemaining] // the warning outlives its column
 	}
 	cells[colRemaining] = shortOverdue(cells[colRemaining], widths[colRemaining])
+	if r.WaitSpans && widths[colOn] > 0 {
+		spanned := slices.Clone(widths)
+		spanned[colWait] += 1 + spanned[colOn]
+		spanned[colOn] = 0
+		widths = spanned
+	}
 	for i, c := range cells {
 		cells[i] = fitCell(i, c, widths[i])
 	}
