@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -332,7 +333,15 @@ func (m *Model) applyFinal(st *taskState, d durable.Detail) {
 }
 
 // errFirstLine is the first non-blank line of an engine message, cleaned.
+// The TypeScript SDK reports an error as JSON ({"message", "stack"}): its
+// message is what the row shows.
 func errFirstLine(s string) string {
+	var sdk struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal([]byte(strings.TrimSpace(s)), &sdk) == nil && sdk.Message != "" {
+		s = sdk.Message
+	}
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(ui.Clean(l)); l != "" {
 			return l
@@ -345,7 +354,7 @@ func errFirstLine(s string) string {
 // fails the task with a message saying so.
 func timedOut(errLine string) bool {
 	l := strings.ToLower(errLine)
-	return strings.Contains(l, "timed out") || strings.Contains(l, "timeout")
+	return strings.Contains(l, "timed out") || strings.Contains(l, "exceeded timeout")
 }
 
 // finishedRow fills a finished task's cells: its end, how long it ran and

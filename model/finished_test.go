@@ -233,3 +233,17 @@ func TestFinishedRowsGolden(t *testing.T) {
 		t.Run(fmt.Sprint(w), func(t *testing.T) { golden.RequireEqual(t, []byte(m.View())) })
 	}
 }
+
+func TestTheErrorLineIsTheMessagesFirstLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"card declined\nat x":    "card declined",
+		"\n  \n boom \x1b[31m\n": "boom",
+		`{"message":"rejected: card declined\nsecond","stack":"Error"}`: "rejected: card declined",
+		`{"other":1}`: `{"other":1}`,
+		"":            "",
+	} {
+		if got := errFirstLine(in); got != want {
+			t.Errorf("errFirstLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
