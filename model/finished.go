@@ -43,13 +43,14 @@ var showWords = [...]string{"", "active only", "finished only"}
 
 // finState is what the list keeps of a finished task.
 type finState struct {
-	at      time.Time     // when hatchtop learned of the finish
-	dur     time.Duration // how long it ran; exact once read
-	errLine string        // the first line of its error, cleaned
-	read    bool          // the final read answered
-	missed  bool          // no push said it finished: its status is read
-	retryAt time.Time     // an early read still said active: not before this
-	tries   int
+	at       time.Time     // when hatchtop learned of the finish
+	dur      time.Duration // how long it ran; exact once read
+	errLine  string        // the first line of its error, cleaned
+	timedOut bool          // the engine timed it out (its TIMED_OUT event)
+	read     bool          // the final read answered
+	missed   bool          // no push said it finished: its status is read
+	retryAt  time.Time     // an early read still said active: not before this
+	tries    int
 }
 
 // A pushed finish may reach us before the REST read says so: the read is
@@ -330,7 +331,18 @@ func (m *Model) applyFinal(st *taskState, d durable.Detail) {
 		st.fin.dur = d.FinishedAt.Sub(d.StartedAt)
 	}
 	st.fin.errLine = errFirstLine(d.Error)
+	for _, ev := range d.Events {
+		if ev.Type == eventTimedOut {
+			st.fin.timedOut = true
+			if st.fin.errLine == "" {
+				st.fin.errLine = errFirstLine(ev.Message)
+			}
+		}
+	}
 }
+
+// eventTimedOut is the task event the engine writes when it times a task out.
+const eventTimedOut = "TIMED_OUT"
 
 // errFirstLine is the first non-blank line of an engine message, cleaned.
 // The TypeScript SDK reports an error as JSON ({"message", "stack"}): its
@@ -370,8 +382,8 @@ func (m Model) finishedRow(t *taskState, r ui.Row) ui.Row {
 		r.Wait = "finished (reading its status)"
 	case t.fin.errLine != "":
 		r.Wait, r.WaitSpans = t.fin.errLine, true
-		r.TimedOut = t.task.Status == durable.StatusFailed && timedOut(t.fin.errLine)
 	}
+	r.TimedOut = t.task.Status == durable.StatusFailed && (t.fin.timedOut || timedOut(t.fin.errLine))
 	return r
 }
 

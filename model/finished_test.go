@@ -247,3 +247,15 @@ func TestTheErrorLineIsTheMessagesFirstLine(t *testing.T) {
 		}
 	}
 }
+
+// v0.105.0 leaves a timed-out task's error empty: its TIMED_OUT event says it.
+func TestATimeoutWithNoMessageReadsFromItsEvent(t *testing.T) {
+	f, m := finishedModel(t)
+	d := ended(m.tasks["t1"].task, durable.StatusFailed, 30*time.Second, "")
+	d.Events = []durable.TaskEvent{{Type: "TIMED_OUT", Message: "Task exceeded timeout of 30s"}}
+	f.SetDetail("t1", d)
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskFailed, RunID: "t1", TaskID: "t1"}))
+	if row := finRow(m.View(), "charge"); !strings.Contains(row, "⏱ timed out") || !strings.Contains(row, "Task exceeded timeout of 30s") {
+		t.Errorf("the timed-out row: %q", row)
+	}
+}
