@@ -110,7 +110,7 @@ func (m *Model) finish(st *taskState, s durable.Status) {
 		m.fin.count++
 		m.fin.expiry.Add(st.task.ID, m.now.Add(m.fin.window))
 		st.fin.dur = st.task.Elapsed(m.now)
-		delete(m.marks, st.task.ID)
+		m.closeWaits(st)
 	}
 	st.fin.missed = false
 	m.setFinishedStatus(st, s)
@@ -161,6 +161,15 @@ func (m *Model) goneFromList(st *taskState) {
 	m.fin.count++
 	m.fin.expiry.Add(st.task.ID, m.now.Add(m.fin.window))
 	m.fin.missed = append(m.fin.missed, st.task.ID)
+	m.closeWaits(st)
+}
+
+// closeWaits forgets what a finished task waited for: no wait of it is
+// open (the inbox and the events list no longer count it), and it is no
+// longer marked for a cancel.
+func (m *Model) closeWaits(st *taskState) {
+	m.indexWaits(st.task.ID, st.waits, nil)
+	st.waits = nil
 	delete(m.marks, st.task.ID)
 }
 

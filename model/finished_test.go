@@ -259,3 +259,14 @@ func TestATimeoutWithNoMessageReadsFromItsEvent(t *testing.T) {
 		t.Errorf("the timed-out row: %q", row)
 	}
 }
+
+// A finished task waits for nothing: the inbox no longer counts it.
+func TestAFinishedTaskLeavesTheInbox(t *testing.T) {
+	m := inboxModel(t)
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskCompleted, RunID: "t1", TaskID: "t1"}))
+	m = step(t, m, press("w"))
+	g, _ := m.selectedGroup()
+	if g.Key != "payment:confirmed" || len(g.Waiters) != 1 || g.Waiters[0].TaskID != "t2" {
+		t.Fatalf("the inbox still counts the finished task: %+v", g)
+	}
+}

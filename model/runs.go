@@ -139,7 +139,7 @@ func (m *Model) onRunWatchStarted(msg runWatchStartedMsg) tea.Cmd {
 	seen := make(map[string]bool, len(m.tasks))
 	ids := make([]string, 0, len(m.tasks))
 	for _, st := range m.tasks {
-		if id := st.task.RunID; id != "" && !seen[id] {
+		if id := st.task.RunID; id != "" && !seen[id] && !st.finished() {
 			seen[id] = true
 			ids = append(ids, id)
 		}
