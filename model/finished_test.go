@@ -270,3 +270,15 @@ func TestAFinishedTaskLeavesTheInbox(t *testing.T) {
 		t.Fatalf("the inbox still counts the finished task: %+v", g)
 	}
 }
+
+// An error's text is the engine's: escapes and controls never reach the screen.
+func TestAHostileErrorLineIsCleaned(t *testing.T) {
+	f, m := finishedModel(t)
+	f.SetDetail("t1", ended(m.tasks["t1"].task, durable.StatusFailed, time.Second, "\x1b[2J\x1b]0;pwned\x07bad\u202e news\r\nmore"))
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskFailed, RunID: "t1", TaskID: "t1"}))
+	v := m.View()
+	row := finRow(v, "charge")
+	if strings.ContainsAny(v, "\x1b\x07\r\u202e") || !strings.Contains(row, "bad news") || strings.Contains(row, "more") {
+		t.Errorf("the error line is not cleaned: %q", row)
+	}
+}
