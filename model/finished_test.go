@@ -282,3 +282,14 @@ func TestAHostileErrorLineIsCleaned(t *testing.T) {
 		t.Errorf("the error line is not cleaned: %q", row)
 	}
 }
+
+// A finished row takes a replay, not a cancel or a timeout refresh.
+func TestAFinishedRowOffersReplayNotCancel(t *testing.T) {
+	_, m := finishedModel(t)
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskCompleted, RunID: "t1", TaskID: "t1"}))
+	k := (&listScreen{}).keys(&m)
+	if k.Cancel.Enabled() || k.Timeout.Enabled() || !k.Replay.Enabled() || !k.Dismiss.Enabled() {
+		t.Errorf("keys of a finished row: cancel %v, timeout %v, replay %v, dismiss %v",
+			k.Cancel.Enabled(), k.Timeout.Enabled(), k.Replay.Enabled(), k.Dismiss.Enabled())
+	}
+}

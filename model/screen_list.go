@@ -32,6 +32,9 @@ func (*listScreen) keys(m *Model) keymap.List {
 		t := m.tasks[m.selectedID].task
 		k.Restore.SetEnabled(!m.readOnly && t.Evicted)
 		k.Replay.SetEnabled(!m.readOnly && !t.Status.Active())
+		// A finished row takes no cancel or timeout (marked rows still may).
+		k.Cancel.SetEnabled(!m.readOnly && (t.Status.Active() || len(m.marks) > 0))
+		k.Timeout.SetEnabled(!m.readOnly && t.Status.Active())
 	}
 	return k
 }
