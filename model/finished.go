@@ -47,6 +47,7 @@ type finState struct {
 	dur      time.Duration // how long it ran; exact once read
 	errLine  string        // the first line of its error, cleaned
 	timedOut bool          // the engine timed it out (its TIMED_OUT event)
+	label    string        // the last wait it was seen in: the row and the filter keep it
 	read     bool          // the final read answered
 	missed   bool          // no push said it finished: its status is read
 	retryAt  time.Time     // an early read still said active: not before this
@@ -168,6 +169,9 @@ func (m *Model) goneFromList(st *taskState) {
 // open (the inbox and the events list no longer count it), and it is no
 // longer marked for a cancel.
 func (m *Model) closeWaits(st *taskState) {
+	if len(st.waits) > 0 {
+		st.fin.label = st.waits[0].Title()
+	}
 	m.indexWaits(st.task.ID, st.waits, nil)
 	st.waits = nil
 	delete(m.marks, st.task.ID)
@@ -391,6 +395,8 @@ func (m Model) finishedRow(t *taskState, r ui.Row) ui.Row {
 		r.Wait = "finished (reading its status)"
 	case t.fin.errLine != "":
 		r.Wait, r.WaitSpans = t.fin.errLine, true
+	default:
+		r.Wait = t.fin.label // what it last waited for, so the run is found again
 	}
 	r.TimedOut = t.task.Status == durable.StatusFailed && (t.fin.timedOut || timedOut(t.fin.errLine))
 	return r

@@ -259,6 +259,9 @@ func (m *Model) applyFilter() {
 // labels, ON text and event keys.
 func matches(t *taskState, q string) bool {
 	fields := []string{t.task.Name, t.task.WorkflowName, string(t.task.Phase())}
+	if t.fin != nil {
+		fields = append(fields, t.fin.label, t.fin.errLine) // a finished row keeps its last label
+	}
 	for _, w := range t.waits {
 		fields = append(fields, w.Title(), w.Summary())
 		fields = append(fields, w.EventKeys...)
