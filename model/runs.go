@@ -12,8 +12,9 @@ import (
 // Finishes by push: with paged membership, one run watch
 // (Dispatcher.SubscribeToWorkflowRuns) watches the run of every known
 // task, so a finish reaches its row without a poll. The row stays, marked
-// with its end (✔ ✘ ⊘), for the finished window (finished.go). After the watch reconnects (the client re-sends the
-// ids) a reconciliation pass starts at once, for what finished meanwhile.
+// with its end (✔ ✘ ⊘), for the finished window (finished.go). After the
+// watch reconnects (the client re-sends the ids) a reconciliation pass
+// starts at once, for what finished meanwhile.
 
 // maxRunBatch caps the watch updates one Update applies.
 const maxRunBatch = 256
