@@ -51,6 +51,7 @@ type options struct {
 	logFile     string
 	readOnly    bool
 	timeoutWarn time.Duration
+	finished    time.Duration // how long finished tasks stay listed
 	configFile  string
 	settings    settings.Settings
 	notify      notifyFlag
@@ -141,6 +142,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.json, "json", false, "snapshot: print JSON instead of a table")
 	fs.BoolVar(&o.readOnly, "read-only", false, "never change anything in the engine")
 	fs.DurationVar(&o.timeoutWarn, "timeout-warning", 0, "mark waiting tasks whose time to timeout is under this (default 1m)")
+	fs.DurationVar(&o.finished, "finished", 0, "how long a finished task stays in the list (default 10m)")
 	fs.StringVar(&o.configFile, "config", "", "hatchtop's config file (default ~/.config/hatchtop/config.yaml)")
 	fs.Var(&o.notify, "notify", "ring and notify the terminal when a new event wait opens; --notify=a,b only for waits whose label or event key holds a or b")
 	fs.Bool("version", false, "print the version and commit and exit (as does: hatchtop version)") // answered by run, before the flags
@@ -164,6 +166,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("--json only applies to `hatchtop snapshot`")
 	case o.timeoutWarn < 0:
 		return o, fmt.Errorf("--timeout-warning must be positive, got %s", o.timeoutWarn)
+	case o.finished < 0:
+		return o, fmt.Errorf("--finished must be positive, got %s", o.finished)
 	}
 	home, _ := os.UserHomeDir()
 	path, explicit := o.configFile, o.configFile != ""
@@ -181,6 +185,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if !o.notify.set {
 		o.notify.on, o.notify.filter = st.Notify, st.NotifyFilter
+	}
+	if o.finished == 0 {
+		o.finished = st.Finished
 	}
 	return o, nil
 }
@@ -290,6 +297,7 @@ func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) i
 		Styles: ui.NewStyles(r), Keys: o.settings.Keys,
 		Feeds: feeds, TimeoutWarn: o.timeoutWarn, ReadOnly: o.readOnly,
 		Attention: attentionDeps(o),
+		Finished:  o.finished,
 	})
 	// Bubble Tea's own handler knows SIGINT and SIGTERM only; SIGHUP (the
 	// terminal or tmux pane closing) would kill the process in the alternate

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every bad flag or config setting ends with exactly one line and exit
@@ -26,7 +27,9 @@ func TestBadFlagsAreOneLine(t *testing.T) {
 		"---foo":                  "hatchtop: bad flag syntax: ---foo (hatchtop --help lists the flags)",
 		"snapshot extra":          `hatchtop: unexpected argument "extra" (hatchtop --help lists the flags)`,
 		"--json":                  "hatchtop: --json only applies to `hatchtop snapshot`",
-		"--config " + cfg:         "hatchtop: " + cfg + ": colour: unknown setting (known: read_only, timeout_warning, keys, notify)",
+		"--finished -1m":          "hatchtop: --finished must be positive, got -1m0s",
+		"--finished soon":         `hatchtop: --finished: "soon" is not a duration (like 90s, 5m or 24h)`,
+		"--config " + cfg:         "hatchtop: " + cfg + ": colour: unknown setting (known: read_only, timeout_warning, finished, keys, notify)",
 		"--config " + cfg + ".no": "hatchtop: " + cfg + ".no: cannot read the config file (no such file or directory)",
 	}
 	for args, want := range cases {
@@ -70,5 +73,22 @@ func TestNoTerminalIsOneLine(t *testing.T) {
 	if code := run([]string{"snapshot"}, &out, &errb); code != exitUsage || strings.Contains(errb.String(), "terminal") ||
 		!strings.HasPrefix(errb.String(), "hatchtop: ") {
 		t.Errorf("snapshot without a token: exit %d, stderr %q; want the config error, not the terminal one", code, errb.String())
+	}
+}
+
+// --finished wins over the config file's finished:, which wins over the default.
+func TestFinishedWindowFromTheFlagOrTheConfig(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("finished: 2h\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for args, want := range map[string]time.Duration{
+		"--config " + cfg:                    2 * time.Hour,
+		"--config " + cfg + " --finished 1h": time.Hour,
+	} {
+		o, err := parseFlags(strings.Fields(args), io.Discard)
+		if err != nil || o.finished != want {
+			t.Errorf("%s: finished %s (%v), want %s", args, o.finished, err, want)
+		}
 	}
 }

@@ -50,7 +50,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"unknown flag", nil, []string{"--foo"}, "hatchtop: unknown flag --foo (hatchtop --help lists the flags)"},
 		{"flag without value", nil, []string{"--since"}, "hatchtop: --since needs a value"},
 		{"unknown config setting", nil, []string{"--config", cfgFile},
-			"hatchtop: " + cfgFile + ": colour: unknown setting (known: read_only, timeout_warning, keys, notify)"},
+			"hatchtop: " + cfgFile + ": colour: unknown setting (known: read_only, timeout_warning, finished, keys, notify)"},
 		{"bad config value", nil, []string{"--config", badValue},
 			"hatchtop: " + badValue + `: timeout_warning: "soon" is not a positive duration (like 1m or 90s)`},
 		{"plain HTTP is not an engine", []string{"HATCHET_CLIENT_HOST_PORT=" + webAddr}, nil,

@@ -59,6 +59,10 @@ type List struct {
 	// column's order around.
 	Sort        key.Binding
 	SortReverse key.Binding
+	// Finished tasks: the toggle, dismissing one, the next failure.
+	Show        key.Binding
+	Dismiss     key.Binding
+	NextFailure key.Binding
 }
 
 // Detail is the bindings of one task's detail.
@@ -197,6 +201,9 @@ func Default() KeyMap {
 			Attention:   attn,
 			Sort:        b("s", "sort by next column", "s"),
 			SortReverse: b("S", "reverse sort", "S"),
+			Show:        b("F", "active/finished/both", "F"),
+			Dismiss:     b("d", "dismiss finished", "d"),
+			NextFailure: b("!", "next failure", "!"),
 		},
 		Detail: Detail{
 			Nav:      defaultNav(),
@@ -286,6 +293,7 @@ func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Nav.list(),
 		{k.Open, k.Inbox, k.Workers, k.Filter, k.Clear, k.Mark, k.Sort, k.SortReverse, k.Attention},
+		{k.Show, k.Dismiss, k.NextFailure},
 		k.Actions.list(),
 		{k.Messages, k.Help, k.Quit},
 	}
@@ -374,6 +382,9 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"inbox":           {&k.List.Inbox},
 		"mark":            {&k.List.Mark},
 		"filter":          {&k.List.Filter},
+		"show_finished":   {&k.List.Show},
+		"dismiss":         {&k.List.Dismiss},
+		"next_failure":    {&k.List.NextFailure},
 		"help":            {&k.List.Help, &k.Detail.Help, &k.Inbox.Help, &k.Workers.Help},
 		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit, &k.Workers.Quit, &k.Pager.Quit},
 		"messages":        {&k.List.Messages, &k.Detail.Messages, &k.Inbox.Messages, &k.Workers.Messages},

@@ -197,8 +197,13 @@ func (m *Model) onFeed(u engine.FeedUpdate) {
 	}
 }
 
-// setStatus changes a task's status as its feed reports it.
+// setStatus changes a task's status as its feed reports it; an end keeps
+// the task as finished (finished.go).
 func (m *Model) setStatus(st *taskState, s durable.Status) {
+	if !s.Active() {
+		m.finish(st, s)
+		return
+	}
 	t := st.task
 	t.Status = s
 	m.setTask(st, t)

@@ -39,6 +39,7 @@ type passState struct {
 	after     engine.ListCursor // where the next page starts
 	startedAt time.Time         // tasks created after this are the screen query's
 	inFlight  bool
+	sentAt    time.Time // when the page in flight was asked for
 	nextAt    time.Time
 	passes    int // passes completed
 }
@@ -97,22 +98,18 @@ func (m *Model) onScreen(msg screenMsg) {
 	}
 	for _, t := range msg.page.Tasks {
 		if t.Status.Active() {
-			m.mergeTask(t).listGen = m.listGen
+			m.listed(t, m.sched.listSentAt).listGen = m.listGen
 		}
 	}
 	if msg.page.Next.IsZero() {
-		var gone []string
 		for _, id := range m.index.Order() { // newest first: stop below the window
 			st := m.tasks[id]
 			if st.task.CreatedAt.Before(msg.q.Since) {
 				break
 			}
 			if st.listGen != m.listGen {
-				gone = append(gone, id)
+				m.goneFromList(st) // kept, marked finished (finished.go)
 			}
-		}
-		for _, id := range gone {
-			m.dropTask(id)
 		}
 	}
 	m.reorder()
@@ -131,6 +128,7 @@ func (m *Model) schedulePass(p pager) tea.Cmd {
 		ps.startedAt = m.now
 	}
 	ps.inFlight = true
+	ps.sentAt = m.now
 	return fetchPassPage(p, ps.gen, engine.ListQuery{Since: m.now.Add(-m.since), After: ps.after, Limit: passPageRows})
 }
 
@@ -154,7 +152,7 @@ func (m *Model) onPass(msg passMsg) {
 	m.engineAnswered()
 	for _, t := range msg.page.Tasks {
 		if t.Status.Active() {
-			m.mergeTask(t).passGen = ps.gen
+			m.listed(t, ps.sentAt).passGen = ps.gen
 		}
 	}
 	ps.after = msg.page.Next
@@ -164,19 +162,16 @@ func (m *Model) onPass(msg passMsg) {
 	m.reorder()
 }
 
-// endPass drops every task the finished pass should have returned and did
-// not: created before it began, so not the screen query's alone.
+// endPass marks finished every task the pass should have returned and
+// did not (created before it began, so not the screen query's alone): a
+// finish the push missed, read once to learn how (finished.go).
 func (m *Model) endPass() {
 	ps := &m.pass
 	before := ps.startedAt.Add(-passOverlap)
-	var gone []string
-	for id, st := range m.tasks {
+	for _, st := range m.tasks {
 		if st.passGen != ps.gen && !st.task.CreatedAt.IsZero() && st.task.CreatedAt.Before(before) {
-			gone = append(gone, id)
+			m.goneFromList(st)
 		}
-	}
-	for _, id := range gone {
-		m.dropTask(id)
 	}
 	ps.passes++
 }

@@ -41,6 +41,9 @@ type Deps struct {
 	// Attention rings the terminal for new event waits (--notify); nil
 	// is off (attention.go).
 	Attention *Attention
+	// Finished is how long a finished task stays listed (finished.go);
+	// zero is the default, 10 minutes.
+	Finished time.Duration
 }
 
 // taskState is what the model knows of one active task.
@@ -66,6 +69,8 @@ type taskState struct {
 
 	listGen uint64 // the last list poll that held it
 	passGen uint64 // the last reconciliation pass that returned it
+
+	fin *finState // set once it finished: kept, not polled (finished.go)
 }
 
 // Model is the root state of the dashboard.
@@ -124,6 +129,7 @@ type Model struct {
 	pass      passState      // the paced reconciliation (membership.go)
 	runs      *runWatchState // finishes by push (runs.go)
 	signals   *signalState   // event waits woken by the events list (signals.go)
+	fin       *finishedState // finished tasks: window, toggle, expiry (finished.go)
 	tick      func() tea.Cmd // the clock's next tick; tests replace it
 
 	attn *attentionState // --notify; nil when off
@@ -174,6 +180,7 @@ func New(d Deps) Model {
 		wholeList:   d.WholeList,
 		runs:        &runWatchState{},
 		signals:     newSignalState(),
+		fin:         newFinished(d.Finished),
 		marks:       map[string]bool{},
 		scopes:      map[string]string{},
 		attn:        newAttention(d.Attention, d.Now),
@@ -203,6 +210,9 @@ func (m *Model) setTask(st *taskState, t durable.Task) {
 // removeTask forgets a task that left the list.
 func (m *Model) removeTask(id string) {
 	st, ok := m.tasks[id]
+	if ok {
+		m.forgetFinished(st)
+	}
 	delete(m.tasks, id)
 	m.index.Remove(id)
 	if ok {
@@ -235,6 +245,9 @@ func (m *Model) applyFilter() {
 	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
 	m.shown = m.shown[:0]
 	for _, id := range m.order {
+		if !m.shows(m.tasks[id]) {
+			continue
+		}
 		if q == "" || matches(m.tasks[id], q) {
 			m.shown = append(m.shown, id)
 		}
@@ -253,6 +266,9 @@ func (m *Model) applyFilter() {
 // labels, ON text and event keys.
 func matches(t *taskState, q string) bool {
 	fields := []string{t.task.Name, t.task.WorkflowName, string(t.task.Phase())}
+	if t.fin != nil {
+		fields = append(fields, t.fin.label, t.fin.errLine) // a finished row keeps its last label
+	}
 	for _, w := range t.waits {
 		fields = append(fields, w.Title(), w.Summary())
 		fields = append(fields, w.EventKeys...)

@@ -38,10 +38,11 @@ func TestCancelConfirmedAfterTheTaskFinishedIsNotSent(t *testing.T) {
 	if n := f.Calls("Cancel"); n != 0 {
 		t.Fatalf("cancel sent for a finished task (%d calls, %v)", n, f.Cancelled())
 	}
-	if f.Calls("TaskState:t1") != 1 {
+	// The row's final read (finished.go) or the action's own asked the engine.
+	if f.Calls("TaskState:t1")+f.Calls("TaskDetail:t1") < 1 {
 		t.Errorf("the task's state was not checked with the engine")
 	}
-	if v := m.View(); !strings.Contains(v, "cancel: wait-or is completed; nothing was sent") {
+	if v := m.View(); !strings.Contains(v, "cancel: wait-or is completed") || !strings.Contains(v, "nothing was sent") {
 		t.Errorf("the refusal is not shown:\n%s", v)
 	}
 }

@@ -11,10 +11,10 @@ import (
 
 // Finishes by push: with paged membership, one run watch
 // (Dispatcher.SubscribeToWorkflowRuns) watches the run of every known
-// task, so a finish reaches its row without a poll. A row on screen shows
-// the end (✔ ✘ ⊘) until the next screen query drops it; a row off screen
-// leaves at once. After the watch reconnects (the client re-sends the
-// ids) a reconciliation pass starts at once, for what finished meanwhile.
+// task, so a finish reaches its row without a poll. The row stays, marked
+// with its end (✔ ✘ ⊘), for the finished window (finished.go). After the
+// watch reconnects (the client re-sends the ids) a reconciliation pass
+// starts at once, for what finished meanwhile.
 
 // maxRunBatch caps the watch updates one Update applies.
 const maxRunBatch = 256
@@ -140,7 +140,7 @@ func (m *Model) onRunWatchStarted(msg runWatchStartedMsg) tea.Cmd {
 	seen := make(map[string]bool, len(m.tasks))
 	ids := make([]string, 0, len(m.tasks))
 	for _, st := range m.tasks {
-		if id := st.task.RunID; id != "" && !seen[id] {
+		if id := st.task.RunID; id != "" && !seen[id] && !st.finished() {
 			seen[id] = true
 			ids = append(ids, id)
 		}
@@ -171,28 +171,23 @@ func (m *Model) onRuns(msg runsMsg) tea.Cmd {
 	return waitRuns(m.runs.w.Updates())
 }
 
-// onRunFinished ends a run's tasks: rows on screen show the end until the
-// next screen query, others leave now. A finish that names no status (a
-// cancel, on v0.105.0) reads cancelled.
+// onRunFinished ends a run's tasks: each stays listed, marked with its
+// end, until its window expires (finished.go). A finish that names no
+// status (a cancel, on v0.105.0) reads cancelled.
 func (m *Model) onRunFinished(f engine.RunFinished) {
 	final := f.Final
 	if final == "" {
 		final = durable.StatusCancelled
 	}
-	visible := m.visibleIDs()
 	for _, id := range slices.Clone(m.index.OfRun(f.RunID)) {
 		st := m.tasks[id]
-		if st == nil || !st.task.Status.Active() {
+		if st == nil || (!st.task.Status.Active() && st.finished()) {
 			continue
 		}
 		if m.detail() != nil && m.detail().taskID == id {
 			m.detail().infoStale = true
 		}
-		if slices.Contains(visible, id) || (m.detail() != nil && m.detail().taskID == id) {
-			m.setStatus(st, final)
-			continue
-		}
-		m.dropTask(id)
+		m.finish(st, final)
 	}
 	m.reorder()
 }

@@ -188,6 +188,10 @@ func (m *Model) schedule() []tea.Cmd {
 	if c := m.scheduleWorkers(); c != nil { // only while its screen is on show
 		cmds = append(cmds, c)
 	}
+	// Finished rows on screen and missed finishes: one read each, and few
+	// (the push tells the rest), so before the rows' polls (finished.go).
+	cmds = m.scheduleFinal(cmds, visible)
+	cmds = m.scheduleMissed(cmds)
 	// The rows' logs (their labels and countdowns) before their events
 	// and configs (the timeout and attempt columns): when the budget is
 	// short, as at first sight, every row on screen gets its label first.
@@ -260,6 +264,9 @@ func (m *Model) startIfDue(k fetchKind, t *taskState, visible bool) (tea.Cmd, bo
 // startFetch is startIfDue without the request budget.
 func (m *Model) startFetch(k fetchKind, t *taskState, visible bool) tea.Cmd {
 	s, id := &m.sched, t.task.ID
+	if t.finished() {
+		return nil // nothing of a finished task changes: no polls (finished.go)
+	}
 	switch k {
 	case fetchLogKind:
 		if m.logDue(t, visible) {

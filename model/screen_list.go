@@ -29,10 +29,15 @@ func (*listScreen) keys(m *Model) keymap.List {
 	_, attn := m.attentionTarget()
 	k.Attention.SetEnabled(attn)
 	k.SortReverse.SetEnabled(m.sortMark().On) // newest first has no column to turn around
+	k.Dismiss.SetEnabled(has && m.tasks[m.selectedID].finished())
+	k.NextFailure.SetEnabled(m.fin.failed > 0)
 	if has {
 		t := m.tasks[m.selectedID].task
 		k.Restore.SetEnabled(!m.readOnly && t.Evicted)
 		k.Replay.SetEnabled(!m.readOnly && !t.Status.Active())
+		// A finished row takes no cancel or timeout (marked rows still may).
+		k.Cancel.SetEnabled(!m.readOnly && (t.Status.Active() || len(m.marks) > 0))
+		k.Timeout.SetEnabled(!m.readOnly && t.Status.Active())
 	}
 	return k
 }
@@ -70,6 +75,12 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		m.cycleSort()
 	case key.Matches(msg, k.SortReverse):
 		m.reverseSort()
+	case key.Matches(msg, k.Show):
+		m.toggleShown()
+	case key.Matches(msg, k.Dismiss):
+		m.dismiss()
+	case key.Matches(msg, k.NextFailure):
+		m.nextFailure()
 	case key.Matches(msg, k.Clear):
 		m.filter.SetValue("")
 		m.applyFilter()

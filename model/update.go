@@ -46,6 +46,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !m.toast.until.IsZero() && !m.now.Before(m.toast.until) {
 			m.toast = toast{}
 		}
+		m.expireFinished()
 	case versionMsg:
 		m.sched.versionInFlight = false
 		if msg.err != nil {
@@ -81,6 +82,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onWorkers(msg)
 	case detailMsg:
 		m.onDetail(msg)
+		m.onDetailFinal(msg)
+	case finalMsg:
+		m.onFinal(msg)
 	case logLinesMsg:
 		m.onLogLines(msg)
 	case actionDoneMsg:
@@ -151,11 +155,11 @@ func (m *Model) onList(msg listMsg) {
 		return
 	}
 	for _, t := range msg.tasks {
-		m.mergeTask(t).listGen = m.listGen
+		m.listed(t, m.sched.listSentAt).listGen = m.listGen
 	}
-	for id, st := range m.tasks {
+	for _, st := range m.tasks {
 		if st.listGen != m.listGen {
-			m.dropTask(id)
+			m.goneFromList(st) // kept, marked finished (finished.go)
 		}
 	}
 	m.reorder()

@@ -22,6 +22,8 @@ func (m Model) headerData() ui.HeaderData {
 		ReadOnly: m.readOnly,
 	}
 	h.FeedsLive, h.FeedsRetrying, _ = m.feedHeader()
+	h.Finished, h.Failed, h.Showing = m.finishedHeader()
+	h.Total -= h.Finished
 	if !m.updated.IsZero() {
 		h.Updated = "updated " + durable.FormatDuration(m.now.Sub(m.updated).Truncate(1e9)) + " ago"
 	}
@@ -73,6 +75,9 @@ func (m Model) row(t *taskState, selected bool) ui.Row {
 		if r.TimeoutRisk {
 			r.Timeout = "⚠ " + r.Timeout
 		}
+	}
+	if t.finished() {
+		r = m.finishedRow(t, r)
 	}
 	return r
 }

@@ -26,6 +26,7 @@ type Settings struct {
 	Path        string // the file read, "" when there was none
 	ReadOnly    bool
 	TimeoutWarn time.Duration
+	Finished    time.Duration // how long finished tasks stay listed
 	Keys        keymap.KeyMap
 	// Notify is `notify:`: true, or substrings of a label or event key
 	// (NotifyFilter, comma-separated, "" for every event wait).
@@ -61,7 +62,7 @@ func Load(path string, explicit bool) (Settings, error) {
 }
 
 // known are the settings of the file, in the order errors list them.
-var known = []string{"read_only", "timeout_warning", "keys", "notify"}
+var known = []string{"read_only", "timeout_warning", "finished", "keys", "notify"}
 
 // Parse reads the config file's content. Every error is one line naming
 // the file and the setting: "PATH: timeout_warning: "x" is not a positive
@@ -115,6 +116,12 @@ func Parse(path string, data []byte) (Settings, error) {
 				return fail(name, "%s is not true, false, a substring or a list of substrings of a wait's label or event key", quoted(value))
 			}
 			s.Notify, s.NotifyFilter = on, filter
+		case "finished":
+			d, err := time.ParseDuration(value.Value)
+			if value.Kind != yaml.ScalarNode || err != nil || d <= 0 {
+				return fail(name, "%s is not a positive duration (like 10m or 1h)", quoted(value))
+			}
+			s.Finished = d
 		case "keys":
 			if value.Kind != yaml.MappingNode && value.Tag != "!!null" {
 				return fail(name, "give bindings as `name: key` or `name: [key, key]` lines")

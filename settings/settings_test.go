@@ -16,6 +16,9 @@ func TestParse(t *testing.T) {
 	if !s.ReadOnly || s.TimeoutWarn != 2*time.Minute {
 		t.Errorf("settings %+v", s)
 	}
+	if s, err := Parse("c.yaml", []byte("finished: 1h\n")); err != nil || s.Finished != time.Hour {
+		t.Errorf("finished: %v, %v", s.Finished, err)
+	}
 	if k := s.Keys.List.Cancel.Keys(); len(k) != 1 || k[0] != "x" {
 		t.Errorf("cancel keys %v", k)
 	}
@@ -65,8 +68,9 @@ func TestLoad(t *testing.T) {
 // is wrong, never a Go type or a second line of the YAML library's.
 func TestParseErrorsAreOneLine(t *testing.T) {
 	cases := map[string]string{
-		"colour: red\n":                       "c.yaml: colour: unknown setting (known: read_only, timeout_warning, keys, notify)",
+		"colour: red\n":                       "c.yaml: colour: unknown setting (known: read_only, timeout_warning, finished, keys, notify)",
 		"timeout_warning: soon\n":             `c.yaml: timeout_warning: "soon" is not a positive duration (like 1m or 90s)`,
+		"finished: 0s\n":                      `c.yaml: finished: "0s" is not a positive duration (like 10m or 1h)`,
 		"timeout_warning: -1m\n":              `c.yaml: timeout_warning: "-1m" is not a positive duration (like 1m or 90s)`,
 		"timeout_warning: [1m]\n":             `c.yaml: timeout_warning: the value on line 1 is not a positive duration (like 1m or 90s)`,
 		"read_only: maybe\n":                  `c.yaml: read_only: "maybe" is not true or false`,

@@ -27,6 +27,11 @@ type HeaderData struct {
 	// crowd out the list's own state.
 	FeedsLive     int
 	FeedsRetrying int
+	// Finished tasks still listed, the failures among them, and which
+	// rows the toggle shows ("" for both).
+	Finished int
+	Failed   int
+	Showing  string
 }
 
 // ConnKind is the state of the list's connection to the engine.
@@ -73,12 +78,21 @@ func Header(h HeaderData, width int, st Styles) string {
 	for _, p := range []durable.Phase{durable.PhaseRunning, durable.PhaseEvicted, durable.PhaseQueued} {
 		counts = append(counts, st.Phase[p].Render(Glyph(p))+" "+string(p)+" "+strconv.Itoa(h.Counts[p]))
 	}
+	if h.Failed > 0 {
+		counts = append(counts, st.Phase[durable.PhaseFailed].Render(Glyph(durable.PhaseFailed)+" failed "+strconv.Itoa(h.Failed)))
+	}
 	line2 := strings.Join(counts, "  ")
 	shown := strconv.Itoa(h.Total) + " active"
-	if h.Shown != h.Total {
+	if h.Finished > 0 {
+		shown += ", " + strconv.Itoa(h.Finished) + " finished"
+	}
+	if h.Shown != h.Total+h.Finished {
 		shown = strconv.Itoa(h.Shown) + " of " + shown
 	}
 	line2 += st.Dim.Render("   " + shown)
+	if h.Showing != "" {
+		line2 += st.Dim.Render("   showing ") + h.Showing
+	}
 	if h.Filter != "" {
 		line2 += st.Dim.Render("   filter ") + st.FilterText.Render(Clean(h.Filter))
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,11 @@ type Row struct {
 	TimeoutRisk bool
 	Selected    bool
 	Marked      bool // marked for a bulk action
+	// TimedOut marks a failure that was the engine's timeout: ⏱.
+	TimedOut bool
+	// WaitSpans lets WAIT take ON's cells too: a finished row's error
+	// line has no ON.
+	WaitSpans bool
 }
 
 // The list's columns, in order. When space runs short the workflow goes
@@ -168,9 +174,18 @@ func sortedWidths(width int, mark SortMark) []int {
 // rowCells is a row's text per column, engine text cleaned.
 func rowCells(r Row) []string {
 	return []string{
-		Glyph(r.Phase) + " " + string(r.Phase), markPrefix(r.Marked) + Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
+		statusCell(r), markPrefix(r.Marked) + Clean(r.Task), Clean(r.Workflow), Clean(r.Wait), Clean(r.On),
 		r.Remaining, r.Attempt, r.Timeout, r.Elapsed,
 	}
+}
+
+// statusCell is the glyph and word of a row's status; a failure by the
+// engine's timeout reads "⏱ timed out".
+func statusCell(r Row) string {
+	if r.TimedOut {
+		return "⏱ timed out"
+	}
+	return Glyph(r.Phase) + " " + string(r.Phase)
 }
 
 func titles(widths []int, mark SortMark) []string {
@@ -190,12 +205,18 @@ func joinCells(cells []string, widths []int) string { return joinAligned(cells, 
 // renderRow draws one row from its cells, which it may change.
 func renderRow(r Row, cells []string, widths []int, width int, st Styles) string {
 	if widths[colStatus] == 1 {
-		cells[colStatus] = Glyph(r.Phase) // no room for the word
+		cells[colStatus], _, _ = strings.Cut(statusCell(r), " ") // no room for the word
 	}
 	if widths[colTimeout] == 0 && r.TimeoutRisk {
 		cells[colRemaining] = "⚠ " + cells[colRemaining] // the warning outlives its column
 	}
 	cells[colRemaining] = shortOverdue(cells[colRemaining], widths[colRemaining])
+	if r.WaitSpans && widths[colOn] > 0 {
+		spanned := slices.Clone(widths)
+		spanned[colWait] += 1 + spanned[colOn]
+		spanned[colOn] = 0
+		widths = spanned
+	}
 	for i, c := range cells {
 		cells[i] = fitCell(i, c, widths[i])
 	}

@@ -206,7 +206,22 @@ export const plainWait = hatchet.task({
   },
 });
 
+// wait-then-fail (issue 10, finished tasks): an event wait, then a failure
+// with a two-line message and no retry, so the list keeps it as ✘ with the
+// message's first line.
+export const waitThenFail = hatchet.durableTask({
+  name: 'wait-then-fail',
+  executionTimeout,
+  retries: 0,
+  fn: async (input: Input, ctx) => {
+    const key = input.key ?? 'order:rejected';
+    await ctx.waitForEvent(key, undefined, undefined, input.scope, undefined, input.label ?? 'waiting to fail');
+    throw new Error(`${input.label ?? 'order rejected'}: card declined\nsecond line of the error`);
+  },
+});
+
 export const allTasks = [
+  waitThenFail,
   sleepLabelled,
   waitEventLabelled,
   waitOrLabelled,
