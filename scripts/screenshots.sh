@@ -93,6 +93,13 @@ wait_for "waits inbox"
 shot inbox
 keys Escape
 
+# The workers and the tasks on the selected one.
+keys W
+wait_for "ACTIVE"
+sleep 1 # its tasks fill in from the rows' lifecycle events
+shot workers
+keys Escape
+
 tmux -L "$sock" resize-window -t shots -x 80 -y 24
 sleep 1 # let the resize repaint; this is a picture, not a test
 shot list-80x24
