@@ -198,3 +198,35 @@ func TestTheDetailOfAWaitThatCanChangeIsAtMost2sOld(t *testing.T) {
 		t.Fatalf("a sleeping task's detail polled its log %d times before the deadline", n)
 	}
 }
+
+// A task not read yet whose status flips in a list answer (REST reads a
+// sleeping durable task as QUEUED for a moment) still waits for its first
+// read in the first-sight budget: that read tells everything the flip
+// could. Before, each flip queued it in the changed budget (1 a second),
+// and a tenant of flipping tasks read 4 times the first-sight pace.
+func TestAFlipOfATaskNotReadYetStaysInTheFirstSightBudget(t *testing.T) {
+	f := fake.New()
+	var tasks []durable.Task
+	var ids []string
+	for i := range 150 {
+		id := fmt.Sprintf("t%03d", i)
+		tasks = append(tasks, durableTask(id, "sleep", -time.Duration(i)*time.Second))
+		f.SetLog(id, sleepEntry(1, "nap", t0, time.Hour))
+		ids = append(ids, id)
+	}
+	f.SetTasks(tasks...)
+	m := startedModel(t, f)
+	onScreen := len(m.visibleIDs())
+	flipped := make([]durable.Task, len(tasks))
+	for i, task := range tasks {
+		task.Status = durable.StatusQueued
+		flipped[i] = task
+	}
+	f.SetTasks(flipped...)
+	m = ticks(t, m, time.Second, 100*time.Second)
+	got := callsOf(f, "EventLog", ids)
+	t.Logf("%d event logs in 100 s, %d rows on screen, %d in the changed queue", got, onScreen, m.sched.dueLogs.Len())
+	if max := 2*onScreen + int(firstSightBurst) + int(100*firstSightPerSecond) + 1; got > max {
+		t.Fatalf("%d event logs in 100 s with every status flipped, want at most %d (rows on screen twice, the rest at the first-sight pace)", got, max)
+	}
+}

@@ -380,7 +380,16 @@ func (m *Model) queueFirstSight(id string) {
 // queueChanged queues a task's log as due at once: a signal (status,
 // eviction, its feed, an action, an event on a key it waits for) says it
 // changed.
+//
+// A task whose log was never read stays in the first-sight queue: that
+// first read tells all a change could, and a tenant whose tasks flip
+// (REST reads a sleeping durable task as QUEUED for a moment) would
+// otherwise read them at the changed budget's pace, not the first sight's.
 func (m *Model) queueChanged(id string) {
+	if st, ok := m.tasks[id]; ok && st.logAt.IsZero() {
+		m.queueFirstSight(id)
+		return
+	}
 	m.sched.dueLogs.Add(id, m.now)
 }
 

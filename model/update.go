@@ -218,7 +218,11 @@ func (m *Model) onLog(msg logMsg) {
 	if msg.err != nil {
 		// A task just created may not be readable yet (404): try again soon.
 		st.retryAt = m.now.Add(errorRetryAfter)
-		m.sched.dueLogs.Add(msg.taskID, st.retryAt)
+		if st.logAt.IsZero() {
+			m.sched.dueFirst.Add(msg.taskID, st.retryAt) // still a first sight
+		} else {
+			m.sched.dueLogs.Add(msg.taskID, st.retryAt)
+		}
 		if !errors.Is(msg.err, engine.ErrNotFound) {
 			m.message = "event log: " + msg.err.Error()
 		}
