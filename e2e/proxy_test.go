@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // countingProxy is a reverse proxy in front of the engine's REST API that
@@ -20,6 +21,8 @@ type countingProxy struct {
 
 	mu     sync.Mutex
 	counts map[string]int
+	times  []time.Time // of every request since the start, for the worst minute
+	paths  []string    // of every request, beside its time
 }
 
 func startCountingProxy(t *testing.T, target string) *countingProxy {
@@ -33,6 +36,8 @@ func startCountingProxy(t *testing.T, target string) *countingProxy {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.counts[restRoute(r.Method, r.URL.Path)]++
+		p.times = append(p.times, time.Now())
+		p.paths = append(p.paths, r.URL.Path)
 		p.mu.Unlock()
 		rp.ServeHTTP(w, r)
 	}))
@@ -47,6 +52,36 @@ func (p *countingProxy) take() map[string]int {
 	defer p.mu.Unlock()
 	out := p.counts
 	p.counts = map[string]int{}
+	return out
+}
+
+// worstMinute is the most requests any 60 s window since the start held
+// (sliding, not calendar minutes), and when that window began.
+func (p *countingProxy) worstMinute() (int, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	worst, at, lo := 0, time.Time{}, 0
+	for hi, t := range p.times {
+		for t.Sub(p.times[lo]) >= time.Minute {
+			lo++
+		}
+		if n := hi - lo + 1; n > worst {
+			worst, at = n, p.times[lo]
+		}
+	}
+	return worst, at
+}
+
+// sentTo is when the requests whose path ends in suffix went through.
+func (p *countingProxy) sentTo(suffix string) []time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []time.Time
+	for i, path := range p.paths {
+		if strings.HasSuffix(path, suffix) {
+			out = append(out, p.times[i])
+		}
+	}
 	return out
 }
 
