@@ -125,7 +125,7 @@ func TestSelectedRowShowsItsNextWaitWithin2sOfTheEngine(t *testing.T) {
 		added := stale - et.registered
 		worst = max(worst, added)
 		read := "no read of the task seen"
-		for _, at := range proxy.sentTo("/durable-tasks/" + id) {
+		for _, at := range proxy.sentTo("/durable-tasks/"+id, nil) {
 			if d := at.Sub(pushed); d >= et.registered && d <= stale {
 				read = fmt.Sprintf("hatchtop read it %s after the push", d.Round(time.Millisecond))
 				break
