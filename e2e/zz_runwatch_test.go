@@ -200,15 +200,29 @@ func listedOnce(t *testing.T, c *client.Client, ids []string, since time.Time) {
 // event in finishesReachTheirRowsByPush.
 const finishPushes = 10
 
-// finishesReachTheirRowsByPush runs hatchtop with --refresh 1m on the
-// scale test's tenant (a few hundred active tasks, tagged tag), pushes the
-// events of waiters on screen right after a list poll, and expects each
-// row to show ✔: only a pushed finish marks a row (a poll would drop it),
-// and the next poll is a minute away.
-func finishesReachTheirRowsByPush(t *testing.T, c *client.Client, tag string, ours int) {
+// finishWatch is hatchtop with --refresh 1m on the scale test's tenant,
+// behind a proxy of its own.
+type finishWatch struct {
+	tm    *term
+	proxy *countingProxy
+}
+
+// startFinishWatch starts it early, so that it settles while the scale
+// test measures (its requests go through its own proxy).
+func startFinishWatch(t *testing.T) *finishWatch {
 	t.Helper()
 	proxy := startCountingProxy(t, env.stack.APIURL)
 	tm := startTermEnv(t, 200, 50, []string{"HATCHET_CLIENT_SERVER_URL=" + proxy.URL}, "--refresh", "1m")
+	return &finishWatch{tm: tm, proxy: proxy}
+}
+
+// finishesReachTheirRowsByPush pushes the events of the scale test's
+// waiters (tagged tag) on fw's screen right after a screen query, and
+// expects each row to show ✔: only a pushed finish marks a row (a poll
+// would drop it), and the next poll is a minute away.
+func finishesReachTheirRowsByPush(t *testing.T, fw *finishWatch, c *client.Client, tag string, ours int) {
+	t.Helper()
+	tm, proxy := fw.tm, fw.proxy
 	settle(t, tm, c, tag, ours, false) // the labels tell the waiters' rows
 
 	// The waiters on screen, by their row: a finished task keeps its row
