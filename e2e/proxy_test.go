@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // countingProxy is a reverse proxy in front of the engine's REST API that
@@ -20,6 +21,9 @@ type countingProxy struct {
 
 	mu     sync.Mutex
 	counts map[string]int
+	times  []time.Time // of every request since the start, for the worst minute
+	paths  []string    // of every request, beside its time
+	query  []url.Values
 }
 
 func startCountingProxy(t *testing.T, target string) *countingProxy {
@@ -32,7 +36,10 @@ func startCountingProxy(t *testing.T, target string) *countingProxy {
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
-		p.counts[restRoute(r.Method, r.URL.Path)]++
+		p.counts[listKind(restRoute(r.Method, r.URL.Path), r.URL.Query())]++
+		p.times = append(p.times, time.Now())
+		p.paths = append(p.paths, r.URL.Path)
+		p.query = append(p.query, r.URL.Query())
 		p.mu.Unlock()
 		rp.ServeHTTP(w, r)
 	}))
@@ -47,6 +54,69 @@ func (p *countingProxy) take() map[string]int {
 	defer p.mu.Unlock()
 	out := p.counts
 	p.counts = map[string]int{}
+	return out
+}
+
+// worstMinute is the most requests any 60 s window since the start held
+// (sliding, not calendar minutes), when that window began, and its
+// requests by route.
+func (p *countingProxy) worstMinute() (int, time.Time, map[string]int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	worst, from, lo := 0, 0, 0
+	for hi, t := range p.times {
+		for t.Sub(p.times[lo]) >= time.Minute {
+			lo++
+		}
+		if n := hi - lo + 1; n > worst {
+			worst, from = n, lo
+		}
+	}
+	byRoute := map[string]int{}
+	for i := from; i < from+worst; i++ {
+		byRoute[listKind(restRoute("", p.paths[i]), p.query[i])]++
+	}
+	var at time.Time
+	if worst > 0 {
+		at = p.times[from]
+	}
+	return worst, at, byRoute
+}
+
+// sentTo is when the requests whose path ends in suffix (and whose query
+// satisfies match, if given) went through.
+func (p *countingProxy) sentTo(suffix string, match func(url.Values) bool) []time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []time.Time
+	for i, path := range p.paths {
+		if strings.HasSuffix(path, suffix) && (match == nil || match(p.query[i])) {
+			out = append(out, p.times[i])
+		}
+	}
+	return out
+}
+
+// distinct counts, by route, the different paths (so tasks) asked for
+// from since on.
+func (p *countingProxy) distinct(since time.Time) map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	paths := map[string]map[string]bool{}
+	for i, path := range p.paths {
+		if p.times[i].Before(since) {
+			continue
+		}
+		r := restRoute("", path)
+		if paths[r] == nil {
+			paths[r] = map[string]bool{}
+		}
+		paths[r][path] = true
+	}
+	out := map[string]int{}
+	for r, ps := range paths {
+		out[r] = len(ps)
+	}
 	return out
 }
 
@@ -65,6 +135,15 @@ func routes(counts map[string]int) string {
 		parts = append(parts, k+" "+strconv.Itoa(counts[k]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// listKind tells the reconciliation's pages (1,000 rows and the ties of
+// their cursor) from the screen query and the first page, on one route.
+func listKind(route string, q url.Values) string {
+	if n, _ := strconv.Atoi(q.Get("limit")); route == "list" && n >= 1000 {
+		return "list(pass)"
+	}
+	return route
 }
 
 // restRoute names the REST call a request is: list, task, task-events,

@@ -6,6 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,4 +194,97 @@ func listedOnce(t *testing.T, c *client.Client, ids []string, since time.Time) {
 		}
 		return missing == 0, fmt.Sprintf("%d of %d runs not listed in %d pages", missing, len(want), pages+1)
 	})
+}
+
+// finishPushes is how many of the scale test's waiters on screen get their
+// event in finishesReachTheirRowsByPush.
+const finishPushes = 10
+
+// finishWatch is hatchtop with --refresh 1m on the scale test's tenant,
+// behind a proxy of its own.
+type finishWatch struct {
+	tm    *term
+	proxy *countingProxy
+}
+
+// startFinishWatch starts it early, so that it settles while the scale
+// test measures (its requests go through its own proxy).
+func startFinishWatch(t *testing.T) *finishWatch {
+	t.Helper()
+	proxy := startCountingProxy(t, env.stack.APIURL)
+	tm := startTermEnv(t, 200, 50, []string{"HATCHET_CLIENT_SERVER_URL=" + proxy.URL}, "--refresh", "1m")
+	return &finishWatch{tm: tm, proxy: proxy}
+}
+
+// finishesReachTheirRowsByPush pushes the events of the scale test's
+// waiters (tagged tag) on fw's screen right after a screen query, and
+// expects each row to show ✔: only a pushed finish marks a row (a poll
+// would drop it), and the next poll is a minute away.
+func finishesReachTheirRowsByPush(t *testing.T, fw *finishWatch, c *client.Client, tag string, ours int) {
+	t.Helper()
+	tm, proxy := fw.tm, fw.proxy
+	settle(t, tm, c, tag, ours, false) // the labels tell the waiters' rows
+
+	// The waiters on screen, by their row: a finished task keeps its row
+	// (and place) until the next poll.
+	waiter := regexp.MustCompile(`scale ` + tag + ` waiter #(\d{3})`)
+	screen := tm.screen()
+	lines := strings.Split(screen, "\n")
+	rows := map[int]string{} // line on screen -> event key
+	for i, l := range lines {
+		if m := waiter.FindStringSubmatch(l); m != nil && len(rows) < finishPushes {
+			n, _ := strconv.Atoi(m[1])
+			rows[i] = fmt.Sprintf("e2e:scale:%s:%d", tag, n)
+		}
+	}
+	if len(rows) == 0 {
+		t.Fatalf("no waiter on screen:\n%s", screen)
+	}
+
+	// At least 20 s before the next screen query (a minute after the
+	// last), so that the finishes come first. The screen query asks for
+	// 200 rows and the ties of its cursor, the reconciliation for 1,000.
+	screenQuery := func(q url.Values) bool { n, _ := strconv.Atoi(q.Get("limit")); return n < 1000 }
+	polls := func() []time.Time { return proxy.sentTo("/tenants/"+env.stack.TenantID+"/workflow-runs", screenQuery) }
+	seen := len(polls())
+	if last := polls(); len(last) == 0 || time.Since(last[len(last)-1]) > 40*time.Second {
+		eventually(t, 70*time.Second, func() (bool, string) {
+			return len(polls()) > seen, "no list poll yet"
+		})
+	}
+	lastPoll := polls()[len(polls())-1]
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pushed := time.Now()
+	for _, key := range rows {
+		if _, err := c.PushEvent(ctx, client.Event{Key: key, Payload: json.RawMessage(`{"ok":true}`)}); err != nil {
+			t.Fatalf("push %s: %v", key, err)
+		}
+	}
+	var delays []string
+	marked := map[int]bool{}
+	deadline := time.Now().Add(45 * time.Second)
+	for len(marked) < len(rows) && time.Now().Before(deadline) {
+		lines := strings.Split(tm.screen(), "\n")
+		for i := range rows {
+			if !marked[i] && i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "✔") &&
+				scaleRowName.FindString(lines[i]) == scaleRowName.FindString(strings.Split(screen, "\n")[i]) {
+				marked[i] = true
+				delays = append(delays, time.Since(pushed).Round(10*time.Millisecond).String())
+			}
+		}
+		time.Sleep(50 * time.Millisecond) // poll interval, not synchronisation
+	}
+	after := 0
+	for _, at := range polls() {
+		if at.After(lastPoll) {
+			after++
+		}
+	}
+	t.Logf("--refresh 1m: %d of %d pushed finishes marked their rows ✔, after %s (the last screen query %s before the push, %d since)",
+		len(marked), len(rows), strings.Join(delays, " "), pushed.Sub(lastPoll).Round(time.Second), after)
+	if len(marked) < len(rows) {
+		t.Errorf("%d of %d finished rows not marked ✔ within 45 s of the push:\n%s", len(rows)-len(marked), len(rows), tm.screen())
+	}
 }

@@ -195,6 +195,23 @@ export const logsOnly = hatchet.durableTask({
   },
 });
 
+// wait-event-chain: `steps` event waits in a row, on `${key}:1`,
+// `${key}:2`, …, labelled `${label} step N`, so that each push moves the
+// open wait to a new label: a test can time the label's change on screen.
+export const waitEventChain = hatchet.durableTask({
+  name: 'wait-event-chain',
+  executionTimeout,
+  fn: async (input: Input & { steps?: number }, ctx) => {
+    const key = input.key ?? 'chain';
+    const label = input.label ?? 'chain';
+    const steps = input.steps ?? 5;
+    for (let i = 1; i <= steps; i++) {
+      await ctx.waitForEvent(`${key}:${i}`, undefined, undefined, undefined, undefined, `${label} step ${i}`);
+    }
+    return { steps };
+  },
+});
+
 // plain-wait (issue 7, TIMEOUT of a plain task): a non-durable task that
 // just runs for input.seconds (default 240) under a 5m execution timeout.
 export const plainWait = hatchet.task({
@@ -234,4 +251,5 @@ export const allTasks = [
   evictableWait,
   logsOnly,
   plainWait,
+  waitEventChain,
 ];
