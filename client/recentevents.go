@@ -9,9 +9,10 @@ import (
 )
 
 // RecentEvents lists the events the engine saw at or after since, newest
-// first, at most limit of them (v1-event:list). The engine writes an event
-// here after it has matched it against the open waits, so a wait on one
-// of these keys may have been satisfied: one request for the whole tenant
+// first, at most limit of them (v1-event:list). The engine lists an event
+// here tens of milliseconds after the push, before or as it matches it
+// against the open waits (measured on v0.105.0), so a wait on one of these
+// keys is satisfied or about to be: one request for the whole tenant
 // stands in for polling every waiting task's event log.
 func (c *Client) RecentEvents(ctx context.Context, since time.Time, limit int) ([]SeenEvent, error) {
 	n := int64(limit)

@@ -434,7 +434,7 @@ func (m *Model) logDue(t *taskState, visible bool) bool {
 	since := m.now.Sub(t.logAt)
 	if t.task.ID == m.selectedID {
 		// The selected row's waits for events are read directly: the
-		// events list lags the match.
+		// events list is polled every 12 s, the selected row's bound is 2 s.
 		return since >= selectedLogEvery && (m.canChange(t) || (waitsForEvent(t) && m.runningAwake(t)))
 	}
 	return since >= visibleLogEvery && m.canChange(t)

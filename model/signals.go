@@ -12,12 +12,12 @@ import (
 
 // Event signals: a wait for an event changes only when an event with its
 // key arrives (or its sleep ends, or its status changes, which other
-// signals cover). The engine lists the events it has matched, for the
+// signals cover). The engine lists the events pushed to it, for the
 // whole tenant in one request, so instead of polling the event log of
 // every waiting task hatchtop polls that list while some known task waits
 // for an event, and re-reads the logs of the tasks waiting on a key that
-// showed up. The selected row is still read every 2 s: the list of events
-// lags the match by the engine's queue.
+// showed up. The selected row is still read every 2 s: the list is polled
+// every 12 s, and the selected row's staleness bound is 2 s.
 //
 // The README's "How hatchtop polls and listens" states these figures.
 const (
