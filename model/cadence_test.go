@@ -31,17 +31,24 @@ func ticks(t *testing.T, m Model, from, to time.Duration) Model {
 	return m
 }
 
-func TestFirstSightFetchesRowsOnScreenFirstThenUnderABudget(t *testing.T) {
+// hourSleepers is a fake tenant of n durable tasks asleep for an hour, newest
+// first.
+func hourSleepers(n int) (*fake.Engine, []durable.Task, []string) {
 	f := fake.New()
 	var tasks []durable.Task
 	var ids []string
-	for i := range 150 {
+	for i := range n {
 		id := fmt.Sprintf("t%03d", i)
 		tasks = append(tasks, durableTask(id, "sleep", -time.Duration(i)*time.Second))
 		f.SetLog(id, sleepEntry(1, "nap", t0, time.Hour))
 		ids = append(ids, id)
 	}
 	f.SetTasks(tasks...)
+	return f, tasks, ids
+}
+
+func TestFirstSightFetchesRowsOnScreenFirstThenUnderABudget(t *testing.T) {
+	f, _, ids := hourSleepers(150)
 	m := startedModel(t, f)
 	for _, id := range m.visibleIDs() {
 		if f.Calls("EventLog:"+id) != 1 {
@@ -205,16 +212,7 @@ func TestTheDetailOfAWaitThatCanChangeIsAtMost2sOld(t *testing.T) {
 // could. Before, each flip queued it in the changed budget (1 a second),
 // and a tenant of flipping tasks read 4 times the first-sight pace.
 func TestAFlipOfATaskNotReadYetStaysInTheFirstSightBudget(t *testing.T) {
-	f := fake.New()
-	var tasks []durable.Task
-	var ids []string
-	for i := range 150 {
-		id := fmt.Sprintf("t%03d", i)
-		tasks = append(tasks, durableTask(id, "sleep", -time.Duration(i)*time.Second))
-		f.SetLog(id, sleepEntry(1, "nap", t0, time.Hour))
-		ids = append(ids, id)
-	}
-	f.SetTasks(tasks...)
+	f, tasks, ids := hourSleepers(150)
 	m := startedModel(t, f)
 	onScreen := len(m.visibleIDs())
 	flipped := make([]durable.Task, len(tasks))
