@@ -268,7 +268,7 @@ func finishesReachTheirRowsByPush(t *testing.T, fw *finishWatch, c *client.Clien
 	for len(marked) < len(rows) && time.Now().Before(deadline) {
 		lines := strings.Split(tm.screen(), "\n")
 		for i := range rows {
-			if !marked[i] && i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "✔") &&
+			if !marked[i] && i < len(lines) && strings.HasPrefix(strings.TrimPrefix(strings.TrimSpace(lines[i]), "> "), "✔") &&
 				scaleRowName.FindString(lines[i]) == scaleRowName.FindString(strings.Split(screen, "\n")[i]) {
 				marked[i] = true
 				delays = append(delays, time.Since(pushed).Round(10*time.Millisecond).String())

@@ -202,7 +202,14 @@ func (m *Model) scheduleDetail() []tea.Cmd {
 	}
 	// The durable event log: the list's scheduler fetches it for rows; a
 	// task that left the list, or an open one, is refetched here.
-	if task.Durable && !m.sched.logsInFlight[d.taskID] && (d.entriesAt.IsZero() || (active && m.now.Sub(d.entriesAt) >= detailLogEvery)) {
+	if st, ok := m.tasks[d.taskID]; ok && st.finished() {
+		// Once more after the finish, so the timeline shows how the last
+		// wait ended; never again.
+		if task.Durable && !m.sched.logsInFlight[d.taskID] && m.finalLogOwed(st) {
+			m.sched.logsInFlight[d.taskID] = true
+			cmds = append(cmds, fetchLog(m.engine, d.taskID))
+		}
+	} else if task.Durable && !m.sched.logsInFlight[d.taskID] && (d.entriesAt.IsZero() || (active && m.now.Sub(d.entriesAt) >= detailLogEvery)) {
 		// Like the selected row: a row asleep until a known deadline is
 		// left alone (its row's scheduler fetches it at the deadline or on
 		// a signal, which refreshes the detail too).

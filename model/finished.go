@@ -104,6 +104,13 @@ func fetchFinal(e engine.Engine, taskID string) tea.Cmd {
 // finished reports whether the list keeps t as finished.
 func (t *taskState) finished() bool { return t.fin != nil }
 
+// finalLogOwed reports whether a finished task's log is read once more:
+// its detail is open and the log was last read before the finish.
+func (m *Model) finalLogOwed(t *taskState) bool {
+	d := m.detail()
+	return d != nil && d.taskID == t.task.ID && t.logAt.Before(t.fin.at) && !m.now.Before(t.retryAt)
+}
+
 // finish keeps a task as finished with status s (as the push says).
 func (m *Model) finish(st *taskState, s durable.Status) {
 	if st.fin == nil {

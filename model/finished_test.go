@@ -293,3 +293,28 @@ func TestAFinishedRowOffersReplayNotCancel(t *testing.T) {
 			k.Cancel.Enabled(), k.Timeout.Enabled(), k.Replay.Enabled(), k.Dismiss.Enabled())
 	}
 }
+
+// The open detail of a task that finishes reads its log once more, so its
+// timeline shows how the last wait ended; nothing more is polled.
+func TestTheOpenDetailOfAFinishedTaskReadsItsLogOnce(t *testing.T) {
+	f, m := finishedModel(t)
+	m.openDetail() // t1, the newest, is selected
+	m = ticks(t, m, time.Second, 3*time.Second)
+	satisfied := sleepEntry(1, "nap", t0, time.Hour)
+	satisfied.Satisfied = true
+	f.SetLog("t1", satisfied)
+	f.SetDetail("t1", ended(m.tasks["t1"].task, durable.StatusCompleted, 42*time.Second, ""))
+	logs := f.Calls("EventLog:t1")
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskCompleted, RunID: "t1", TaskID: "t1"}))
+	f.SetTasks(m.tasks["t2"].task, m.tasks["t3"].task) // the list no longer returns it
+	m = ticks(t, m, 4*time.Second, time.Minute)
+	if n := f.Calls("EventLog:t1") - logs; n != 1 {
+		t.Fatalf("the open detail of the finished task read its log %d times after the finish, want once", n)
+	}
+	if d := m.detail(); d == nil || len(d.entries) != 1 || !d.entries[0].Satisfied {
+		t.Fatalf("the detail's timeline does not show the wait satisfied: %+v", d)
+	}
+	if len(m.tasks["t1"].waits) != 0 {
+		t.Errorf("the final read reopened the finished task's waits: %v", m.tasks["t1"].waits)
+	}
+}

@@ -265,7 +265,7 @@ func (m *Model) startIfDue(k fetchKind, t *taskState, visible bool) (tea.Cmd, bo
 func (m *Model) startFetch(k fetchKind, t *taskState, visible bool) tea.Cmd {
 	s, id := &m.sched, t.task.ID
 	if t.finished() {
-		return nil // nothing of a finished task changes: no polls (finished.go)
+		return nil // nothing of a finished task changes: no polls (finished.go; the open detail reads it once)
 	}
 	switch k {
 	case fetchLogKind:

@@ -215,6 +215,11 @@ func (m *Model) onLog(msg logMsg) {
 	if !ok {
 		return // the task left the list while its log was in flight
 	}
+	if st.finished() && msg.err == nil {
+		// The final read for the open detail: its waits stay closed.
+		st.entries, st.logAt = msg.entries, m.now
+		return
+	}
 	if msg.err != nil {
 		// A task just created may not be readable yet (404): try again soon.
 		st.retryAt = m.now.Add(errorRetryAfter)
