@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,52 @@ func TestSlotReleasedEndsAtTheNextAssignment(t *testing.T) {
 	m = step(t, m, press("esc"))
 	if l := lineOf(m.View(), "release-then-sleep"); !strings.Contains(l, "● running") {
 		t.Errorf("row after the reassignment %q", l)
+	}
+}
+
+// The data tab of a DAG task an event filter started, one of whose
+// parents was skipped.
+func TestDataTabSkippedParentAndFilterPayload(t *testing.T) {
+	f := fake.New()
+	task := durableTask("t3", "after-skip", -time.Minute)
+	task.RunID = "r3"
+	f.SetTasks(task)
+	f.SetLog("t3", sleepEntry(1, "after a skipped parent", t0.Add(-30*time.Second), 2*time.Minute))
+	yes := true
+	f.SetDetail("t3", durable.Detail{Task: task, Input: json.RawMessage(`{}`),
+		ParentOutputs:    map[string]json.RawMessage{"decide": json.RawMessage(`{"skip":true}`), "maybe": json.RawMessage(`{"skipped":true}`)},
+		SkippedParents:   map[string]bool{"maybe": true},
+		TriggeredByEvent: &yes, TriggerEventKey: "slots:filtered",
+		FilterPayload: json.RawMessage(`{"tier":"gold"}`), FilterKnown: true})
+	m := startedModel(t, f)
+	m.height = 40
+	m = step(t, m, press("enter"))
+	m = step(t, m, press("5"))
+	view := m.View()
+	if l := lineOf(view, "maybe"); !strings.Contains(l, "skipped: its skip condition was met") {
+		t.Errorf("skipped parent %q", l)
+	}
+	if !strings.Contains(view, "filter payload") || !strings.Contains(view, `"tier": "gold"`) {
+		t.Errorf("no filter payload:\n%s", view)
+	}
+	t.Run("data", func(t *testing.T) { golden.RequireEqual(t, []byte(view)) })
+
+	// No filter matched, and a stored input that could not be read.
+	d, _ := f.TaskDetail(t.Context(), "t3")
+	d.FilterPayload = nil
+	f.SetDetail("t3", d)
+	m = step(t, m, press("esc"))
+	m = step(t, m, press("enter"))
+	m = step(t, m, press("5"))
+	if l := lineOf(m.View(), "filter payload"); !strings.Contains(l, "none: no event filter") {
+		t.Errorf("no filter matched: %q", l)
+	}
+	d.FilterKnown = false
+	f.SetDetail("t3", d)
+	m = step(t, m, press("esc"))
+	m = step(t, m, press("enter"))
+	m = step(t, m, press("5"))
+	if l := lineOf(m.View(), "filter payload"); !strings.Contains(l, "unknown: the run's stored input") {
+		t.Errorf("not read: %q", l)
 	}
 }

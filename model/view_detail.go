@@ -423,11 +423,11 @@ func (m Model) dataSections() []ui.Section {
 	if len(info.ParentOutputs) > 0 {
 		up := ui.Section{Title: "outputs of the run's other tasks"}
 		for _, name := range sortedKeys(info.ParentOutputs) {
-			up.Fields = append(up.Fields, jsonField(name, info.ParentOutputs[name], "none"))
+			up.Fields = append(up.Fields, parentOutputField(info, name))
 		}
 		secs = append(secs, up)
 	}
-	return secs
+	return append(secs, filterSections(info)...)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -26,3 +26,25 @@ func (m Model) slotHeadNote(task durable.Task) string {
 	}
 	return ""
 }
+
+// parentOutputField is a parent's output, or that the parent was skipped
+// (its skip condition was met: the engine hands on {"skipped": true}).
+func parentOutputField(info *durable.Detail, name string) ui.Field {
+	if info.SkippedParents[name] {
+		return ui.Field{Name: name, Value: "⤼ skipped: its skip condition was met (was_skipped)", Tone: ui.Unknown}
+	}
+	return jsonField(name, info.ParentOutputs[name], "none")
+}
+
+// filterSections show the payload of the event filter that let the trigger
+// event start the run; only for a run an event triggered.
+func filterSections(info *durable.Detail) []ui.Section {
+	if info.TriggeredByEvent == nil || !*info.TriggeredByEvent {
+		return nil
+	}
+	f := jsonField("filter payload", info.FilterPayload, "none: no event filter of the workflow matched the event")
+	if !info.FilterKnown {
+		f.Value = "unknown: the run's stored input could not be read"
+	}
+	return []ui.Section{{Title: "event trigger", Fields: []ui.Field{f}}}
+}
