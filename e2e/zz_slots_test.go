@@ -153,3 +153,20 @@ func TestSlotsFilterPayloadOnTheRealEngine(t *testing.T) {
 	})
 	t.Logf("data tab: %q", lineWith(s, fmt.Sprint(stamp)))
 }
+
+// The same, with hatchtop open before the run starts: the row is first
+// seen before the release, and is marked when its events are next read.
+func TestSlotsReleasedSlotSeenLiveOnTheRealEngine(t *testing.T) {
+	requireStack(t)
+	tm := startTerm(t, 200, 50)
+	tm.waitScreen(30*time.Second, "the list", func(s string) bool { return strings.Contains(s, "STATUS") })
+	label := fmt.Sprintf("slotless live %d", time.Now().UnixNano())
+	triggered := time.Now()
+	trigger(t, "release-then-sleep", map[string]any{"sleep": "5m", "label": label})
+	s := tm.waitScreen(30*time.Second, "the row with its label", func(s string) bool { return strings.Contains(s, label) })
+	t.Logf("row with its label %s after the trigger: %q", time.Since(triggered).Round(time.Millisecond), rowWith(s, label))
+	s = tm.waitScreen(60*time.Second, "the row marked ◐ released", func(s string) bool {
+		return strings.Contains(rowWith(s, label), "◐ released")
+	})
+	t.Logf("marked %s after the trigger", time.Since(triggered).Round(time.Millisecond))
+}
