@@ -51,7 +51,10 @@ func (c *Client) TaskDetail(ctx context.Context, taskID string) (durable.Detail,
 		return d, fmt.Errorf("task detail: %w", err)
 	}
 	d.WorkerID = latestWorker(d.Events)
-	if d.RunID != "" && d.RunID != d.ID {
+	// A standalone task's own stored input is read from its run only: the
+	// task's answer strips it to the user's input, and with it the filter
+	// payload of an event trigger.
+	if d.RunID != "" && (d.RunID != d.ID || *d.TriggeredByEvent) {
 		c.runSiblings(ctx, &d)
 	}
 	return d, nil
@@ -133,6 +136,7 @@ type storedInput struct {
 	TriggeredBy *string                    `json:"triggered_by"`
 	Parents     map[string]json.RawMessage `json:"parents"`
 	Errors      map[string]string          `json:"step_run_errors"`
+	Triggers    map[string]json.RawMessage `json:"triggers"`
 }
 
 // fromStoredInput fills the parents' outputs and errors from the task's
@@ -152,6 +156,10 @@ func fromStoredInput(d *durable.Detail, in map[string]any) bool {
 	for name, e := range si.Errors {
 		setError(d, name, e)
 	}
+	d.FilterKnown = true
+	if fp := si.Triggers["filter_payload"]; !emptyJSON(fp) {
+		d.FilterPayload = fp
+	}
 	return true
 }
 
@@ -160,6 +168,34 @@ func setOutput(d *durable.Detail, name string, out json.RawMessage) {
 		d.ParentOutputs = map[string]json.RawMessage{}
 	}
 	d.ParentOutputs[name] = out
+	if skippedOutput(out) {
+		if d.SkippedParents == nil {
+			d.SkippedParents = map[string]bool{}
+		}
+		d.SkippedParents[name] = true
+	}
+}
+
+// skippedOutput is the output the engine (v0.105.0) stores for a task
+// whose skip condition was met, and what SDKs read as was_skipped:
+// exactly {"skipped": true}.
+func skippedOutput(out json.RawMessage) bool {
+	var m map[string]any
+	if json.Unmarshal(out, &m) != nil || len(m) != 1 {
+		return false
+	}
+	v, ok := m["skipped"].(bool)
+	return ok && v
+}
+
+// emptyJSON is absent, null or {}: the engine writes null when no filter
+// matched.
+func emptyJSON(raw json.RawMessage) bool {
+	var m map[string]any
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+		return len(raw) == 0
+	}
+	return len(m) == 0
 }
 
 func setError(d *durable.Detail, name, e string) {

@@ -34,6 +34,14 @@ type Detail struct {
 	Events           []TaskEvent                // newest first
 	UpstreamErrors   map[string]string          // task name -> error, of this run's other tasks
 	ParentOutputs    map[string]json.RawMessage // task name -> output, of this run's other tasks
+	// SkippedParents are the parents whose skip condition was met: the
+	// engine hands on {"skipped": true} as their output.
+	SkippedParents map[string]bool
+	// FilterPayload is the payload of the event filter that matched the
+	// trigger event (the stored input's triggers.filter_payload); nil when
+	// none did. FilterKnown is whether the stored input was read at all.
+	FilterPayload json.RawMessage
+	FilterKnown   bool
 }
 
 // TaskEvent is one lifecycle event of a task (v1-task-event:list).

@@ -52,6 +52,8 @@ func (m Model) row(t *taskState, selected bool) ui.Row {
 		Attempt:  attemptCell(t.task.Attempt, cfg.MaxRetries),
 		Selected: selected,
 		Marked:   m.marks[t.task.ID],
+		// Known once the row's events are read (a new wait reads them).
+		SlotReleased: durable.SlotReleaseOf(t.events).Released,
 	}
 	if e := t.task.Elapsed(m.now); e > 0 {
 		r.Elapsed = durable.FormatDuration(e.Truncate(1e9))
@@ -126,7 +128,7 @@ func (m Model) helpNotes(below screen) []string {
 		"A task's event log is fetched when it appears or changes and when its sleep ends; a row on screen that can change every 15s, the selected one every 2s.",
 		"REMAINING is the label's sleep deadline (registered + duration); 'overdue' until the engine wakes the task.",
 		"ATTEMPT is attempt/max attempts; the max shows once the task's configuration is loaded. '5 (max 3)': the engine's count includes reassignments after restarts.",
-		"Status: ● running  ◌ evicted  ○ queued",
+		"Status: ● running  ◐ released: running without its worker slot (release_slot)  ◌ evicted  ○ queued",
 		m.sortNote(),
 	)
 }

@@ -29,6 +29,7 @@ func (m Model) detailView() string {
 	if ev := m.eviction(); ev.State == durable.Restoring {
 		head.Status += " · restoring"
 	}
+	head.Status += m.slotHeadNote(task)
 	cfg := m.detailConfig()
 	if task.Attempt > 0 {
 		head.Attempt = durable.AttemptText(task.Attempt, cfg.MaxRetries)
@@ -290,6 +291,7 @@ func (m Model) overviewSections() []ui.Section {
 		worker = ui.WorkerText("", info.WorkerID)
 	}
 	run.Fields = append(run.Fields, field("worker", worker))
+	run.Fields = append(run.Fields, m.slotFields(task)...)
 	if task.Durable {
 		ev := m.eviction()
 		switch ev.State {
@@ -421,11 +423,11 @@ func (m Model) dataSections() []ui.Section {
 	if len(info.ParentOutputs) > 0 {
 		up := ui.Section{Title: "outputs of the run's other tasks"}
 		for _, name := range sortedKeys(info.ParentOutputs) {
-			up.Fields = append(up.Fields, jsonField(name, info.ParentOutputs[name], "none"))
+			up.Fields = append(up.Fields, parentOutputField(info, name))
 		}
 		secs = append(secs, up)
 	}
-	return secs
+	return append(secs, filterSections(info)...)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -30,6 +30,9 @@ type Row struct {
 	// WaitSpans lets WAIT take ON's cells too: a finished row's error
 	// line has no ON.
 	WaitSpans bool
+	// SlotReleased marks a running task that gave its worker slot back
+	// (release_slot): ◐ released.
+	SlotReleased bool
 }
 
 // The list's columns, in order. When space runs short the workflow goes
@@ -184,6 +187,9 @@ func rowCells(r Row) []string {
 func statusCell(r Row) string {
 	if r.TimedOut {
 		return "⏱ timed out"
+	}
+	if r.SlotReleased && r.Phase == durable.PhaseRunning {
+		return SlotReleasedGlyph + " released"
 	}
 	return Glyph(r.Phase) + " " + string(r.Phase)
 }

@@ -102,6 +102,10 @@ func resolve(profile termenv.Profile, hex string) lipgloss.TerminalColor {
 	return lipgloss.Color(hex)
 }
 
+// SlotReleasedGlyph is a running task without its worker slot: half of
+// running's ●, as evicted's ◌ holds none at all.
+const SlotReleasedGlyph = "◐"
+
 // Glyph is the one-cell status mark of a phase; it carries meaning without
 // colour too.
 func Glyph(p durable.Phase) string {

@@ -237,7 +237,57 @@ export const waitThenFail = hatchet.durableTask({
   },
 });
 
+// release-then-sleep (issue 10, slots): gives its worker slot back
+// (ctx.releaseSlot, the engine's SLOT_RELEASED task event), then sleeps
+// with a label, so a running task shows "slot released".
+export const releaseThenSleep = hatchet.durableTask({
+  name: 'release-then-sleep',
+  executionTimeout,
+  fn: async (input: Input, ctx) => {
+    await ctx.releaseSlot();
+    const res = await ctx.sleepFor(dur(input.sleep, '120s'), { label: input.label ?? 'sleeping without a slot' });
+    return { sleptMs: res.durationMs };
+  },
+});
+
+// skip-parent-dag (issue 10, slots): "decide" asks to skip "maybe", whose
+// skip condition reads its output; "after-skip" has both as parents and
+// sleeps with a label, so its data tab shows a parent that was skipped.
+export const skipParentDag = hatchet.workflow<Input>({ name: 'skip-parent-dag' });
+const decide = skipParentDag.task({ name: 'decide', fn: async () => ({ skip: true }) });
+const maybe = skipParentDag.task({
+  name: 'maybe',
+  parents: [decide],
+  skipIf: [{ parent: decide, expression: 'output.skip == true' }],
+  fn: async () => ({ ran: true }),
+});
+skipParentDag.durableTask({
+  name: 'after-skip',
+  parents: [decide, maybe],
+  executionTimeout,
+  fn: async (input: Input, ctx) => {
+    const res = await ctx.sleepFor(dur(input.sleep, '120s'), { label: input.label ?? 'after a skipped parent' });
+    return { sleptMs: res.durationMs };
+  },
+});
+
+// filtered-event (issue 10, slots): triggered by the event slots:filtered;
+// a filter on the workflow (created by the test, with a payload) matches
+// the event's scope, and the task sleeps with a label.
+export const filteredEvent = hatchet.durableTask({
+  name: 'filtered-event',
+  onEvents: ['slots:filtered'],
+  executionTimeout,
+  fn: async (input: Input, ctx) => {
+    const res = await ctx.sleepFor(dur(input.sleep, '120s'), { label: input.label ?? 'triggered through a filter' });
+    return { sleptMs: res.durationMs, filter: ctx.filterPayload() };
+  },
+});
+
 export const allTasks = [
+  releaseThenSleep,
+  skipParentDag,
+  filteredEvent,
   waitThenFail,
   sleepLabelled,
   waitEventLabelled,
