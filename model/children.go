@@ -27,9 +27,13 @@ type childrenState struct {
 	sel      int      // the child enter opens
 }
 
-// childSig is what of the event log makes the children worth reading
-// again: a new RUN entry is a spawn, a satisfied one a child's finish.
-type childSig struct{ runs, done int }
+// childSig is what makes the children worth reading again: a new RUN
+// entry is a spawn, a satisfied one a child's finish, and the parent's own
+// end (its log is no longer read then) ends every child it waited on.
+type childSig struct {
+	runs, done int
+	over       bool
+}
 
 func runSig(entries []durable.Entry) childSig {
 	var s childSig
@@ -68,6 +72,8 @@ func (m *Model) scheduleChildren(d *detailState) []tea.Cmd {
 	}
 	task, known := m.detailTask()
 	sig := runSig(d.entries)
+	// Sticky: a list poll that lags the finish push must not read again.
+	sig.over = c.sig.over || (known && !task.Status.Active())
 	if !c.at.IsZero() && sig == c.sig {
 		return nil
 	}
@@ -165,6 +171,7 @@ func (m Model) childrenSection() *ui.Section {
 	}
 	waits := childWait(c.tasks, d.entries)
 	for i, ch := range c.tasks {
+		ch = m.liveChild(ch)
 		mark := "  "
 		if i == c.sel {
 			mark = "▸ "
@@ -217,11 +224,22 @@ func (m Model) waitChild(w durable.Wait) string {
 		}
 		for _, ch := range d.children.tasks {
 			if ch.ID == id {
+				ch = m.liveChild(ch)
 				return "child " + ch.Name + " (" + ch.ID + ") " + string(ch.Phase())
 			}
 		}
 	}
 	return "child not listed (yet)"
+}
+
+// liveChild is a child as fresh as its row when it is one: the list's
+// polls and the finish pushes keep rows, at no request here.
+func (m Model) liveChild(ch durable.Task) durable.Task {
+	// A finish the read saw stands over a row not told yet.
+	if st, ok := m.tasks[ch.ID]; ok && (ch.Status.Active() || !st.task.Status.Active()) {
+		ch.Status = st.task.Status
+	}
+	return ch
 }
 
 // childWaitText is the parent's wait on the child: its label and whether

@@ -103,6 +103,9 @@ func TestChildrenListedAndOpened(t *testing.T) {
 		t.Errorf("30 s with nothing changed asked %d times, want 1", n)
 	}
 	m = step(t, m, press("n"))
+	if l := lineWith(m.View(), "· c1"); !strings.Contains(l, "▸ nap") {
+		t.Errorf("n did not pick nap: %q", l)
+	}
 	m = step(t, m, press("enter"))
 	d := m.detail()
 	if d == nil || d.taskID != "c1" {
@@ -168,4 +171,33 @@ func TestChildrenGolden(t *testing.T) {
 	m.width, m.height = 100, 40
 	m = openTask(t, m, "p1")
 	golden.RequireEqual(t, []byte(m.View()))
+}
+
+// A child that is a row takes its finish from the push, with no read of
+// the children; the parent's own end reads them once more.
+func TestChildFinishByPushAndParentEnd(t *testing.T) {
+	c := childFixture()
+	m := modelOn(t, c)
+	m.height = 60
+	m = openTask(t, m, "p1")
+	// What onRunFinished does with a pushed finish (the fake has no watch).
+	m.finish(m.tasks["c1"], durable.StatusCompleted)
+	c.SetTasks(durableTask("p1", "orchestrate", -5*time.Minute)) // c1 has left the active list
+	m = at(t, m, time.Second)
+	if n := c.asked(); n != 1 {
+		t.Errorf("the child's finish asked %d times, want still 1", n)
+	}
+	view := m.View()
+	if l := lineWith(view, "· c1"); !strings.Contains(l, "completed · nap") {
+		t.Errorf("the child's line after its finish: %q\n%s", l, view)
+	}
+	if !strings.Contains(view, "child nap (c1) completed") {
+		t.Errorf("the wait does not say the child finished:\n%s", view)
+	}
+	m.finish(m.tasks["p1"], durable.StatusCompleted)
+	c.SetTasks()
+	m = at(t, m, 2*time.Second)
+	if n := c.asked(); n != 2 {
+		t.Errorf("the parent's end asked %d times, want 2", n)
+	}
 }
