@@ -67,7 +67,7 @@ func fetchChildren(e engine.ChildLister, taskID string, since time.Time, sig chi
 func (m *Model) scheduleChildren(d *detailState) []tea.Cmd {
 	e, ok := m.engine.(engine.ChildLister)
 	c := &d.children
-	if !ok || c.inFlight || m.now.Before(c.retryAt) {
+	if !ok || c.inFlight || m.now.Before(c.retryAt) || !m.sched.requests.ok() {
 		return nil
 	}
 	task, known := m.detailTask()
@@ -83,6 +83,7 @@ func (m *Model) scheduleChildren(d *detailState) []tea.Cmd {
 		since = task.CreatedAt.Add(-time.Minute)
 	}
 	c.inFlight = true
+	m.sched.requests.take() // one token of the scheduler's budget, as every read beside the list
 	return []tea.Cmd{fetchChildren(e, d.taskID, since, sig)}
 }
 
