@@ -96,6 +96,9 @@ func (m *Model) onChildren(msg childrenMsg) {
 	c.inFlight = false
 	if msg.err != nil {
 		c.err, c.retryAt = childErrText(msg.err), m.now.Add(errorRetryAfter)
+		if errors.Is(msg.err, engine.ErrUnauthorized) {
+			c.at, c.sig = m.now, msg.sig // asking again will not help: only a change does
+		}
 		return
 	}
 	c.tasks, c.err, c.at, c.sig = msg.tasks, "", m.now, msg.sig

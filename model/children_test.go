@@ -160,6 +160,12 @@ func TestChildrenNotVisible(t *testing.T) {
 	if view := m.View(); !strings.Contains(view, "not visible to this token") {
 		t.Errorf("view:\n%s", view)
 	}
+	for s := 1; s <= 60; s++ {
+		m = at(t, m, time.Duration(s)*time.Second)
+	}
+	if n := c.asked(); n != 1 {
+		t.Errorf("a refusal was asked again %d times in a minute", n-1)
+	}
 	if k := m.top().bindings(&m).(keymap.Detail); k.OpenChild.Enabled() || k.Parent.Enabled() {
 		t.Error("children keys on with no child")
 	}
