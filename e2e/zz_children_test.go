@@ -58,6 +58,7 @@ func TestChildrenOfADurableTask(t *testing.T) {
 	}
 
 	tm := startTerm(t, 200, 60, "--refresh", "1s")
+	tm.waitScreen(30*time.Second, "the parent on the list", func(s string) bool { return strings.Contains(s, "spawn-child") })
 	tm.keys("/")
 	tm.waitScreen(5*time.Second, "the filter prompt", func(s string) bool { return strings.Contains(s, "keep filter") })
 	tm.keys("spawn-child", "Enter")
@@ -76,7 +77,7 @@ func TestChildrenOfADurableTask(t *testing.T) {
 	if !strings.Contains(screen, "("+child+") ") {
 		t.Errorf("the open wait does not name the child:\n%s", screen)
 	}
-	if l := lineWith(screen, "· "+child); !strings.Contains(l, "waited on as") {
+	if l := lineWith(screen, "· "+child); !strings.Contains(l, "waited on for") {
 		t.Errorf("the child's line lacks the parent's wait on it: %q", l)
 	}
 	// Its own wait comes from its row's log, read at the list's pace for a
@@ -104,4 +105,7 @@ func TestChildrenOfADurableTask(t *testing.T) {
 		return strings.Contains(lineWith(s, "· "+child), "completed")
 	})
 	t.Logf("after the child's finish:\n%s", screen)
+	if l := lineWith(screen, "· "+child); !strings.Contains(l, "wait done") && !strings.Contains(l, "wait over: the child finished") {
+		t.Errorf("the parent's wait on the finished child: %q", l)
+	}
 }

@@ -185,7 +185,7 @@ func (m Model) childrenSection() *ui.Section {
 			v += " · " + w
 		}
 		if e, ok := waits[ch.ID]; ok {
-			v += " · " + childWaitText(e, m.now)
+			v += " · " + childWaitText(e, ch, m.now)
 		}
 		v += " · " + ch.ID
 		sec.Fields = append(sec.Fields, ui.Field{Name: mark + ch.Name, Value: v, Tone: toneIf(ch.Status == durable.StatusFailed, ui.Warning)})
@@ -246,17 +246,25 @@ func (m Model) liveChild(ch durable.Task) durable.Task {
 	return ch
 }
 
-// childWaitText is the parent's wait on the child: its label and whether
-// it is over.
-func childWaitText(e durable.Entry, now time.Time) string {
-	label := e.Label
-	if label == "" {
-		label = "unlabelled"
+// childWaitText is the parent's wait on the child: its label (RUN entries
+// of the TypeScript SDK carry none) and whether it is over. A finished
+// child ends the wait even while the parent's log was not read since.
+func childWaitText(e durable.Entry, child durable.Task, now time.Time) string {
+	wait := "wait"
+	if e.Label != "" {
+		wait += " " + strconv.Quote(e.Label)
 	}
-	if e.Satisfied {
-		return "wait " + strconv.Quote(label) + " done"
+	switch {
+	case e.Satisfied:
+		return wait + " done"
+	case !child.Status.Active():
+		return wait + " over: the child finished"
 	}
-	return "waited on as " + strconv.Quote(label) + " for " + durable.FormatDuration(now.Sub(e.InsertedAt).Truncate(time.Second))
+	as := ""
+	if e.Label != "" {
+		as = " as " + strconv.Quote(e.Label)
+	}
+	return "waited on" + as + " for " + durable.FormatDuration(now.Sub(e.InsertedAt).Truncate(time.Second))
 }
 
 // childKey handles the children keys: pick, open the picked child, or

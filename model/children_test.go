@@ -197,6 +197,9 @@ func TestChildFinishByPushAndParentEnd(t *testing.T) {
 	if l := lineWith(view, "· c1"); !strings.Contains(l, "completed · nap") {
 		t.Errorf("the child's line after its finish: %q\n%s", l, view)
 	}
+	if !strings.Contains(lineWith(view, "· c1"), `wait "child nap" over: the child finished`) {
+		t.Errorf("the parent's wait on the finished child: %q", lineWith(view, "· c1"))
+	}
 	if !strings.Contains(view, "child nap (c1) completed") {
 		t.Errorf("the wait does not say the child finished:\n%s", view)
 	}
