@@ -82,6 +82,12 @@ type Detail struct {
 	Messages key.Binding
 	Help     key.Binding
 	Quit     key.Binding
+	// Children: pick one of the runs the task spawned, open it; from a
+	// child, open its parent.
+	OpenChild key.Binding
+	NextChild key.Binding
+	PrevChild key.Binding
+	Parent    key.Binding
 }
 
 // Inbox is the bindings of the waits inbox.
@@ -221,6 +227,11 @@ func Default() KeyMap {
 			Messages: msgs,
 			Help:     help,
 			Quit:     quit,
+
+			OpenChild: b("enter", "open child", "enter"),
+			NextChild: b("n", "next child", "n"),
+			PrevChild: b("N", "previous child", "N"),
+			Parent:    b("p", "open parent", "p"),
 		},
 		Inbox: Inbox{
 			Nav:       defaultNav(),
@@ -301,7 +312,7 @@ func (k List) FullHelp() [][]key.Binding {
 
 // ShortHelp is the footer of the detail.
 func (k Detail) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextTab, k.Up, k.Down, k.Follow, k.Branch, k.Back, k.Help}
+	return []key.Binding{k.NextTab, k.Up, k.Down, k.Follow, k.Branch, k.OpenChild, k.NextChild, k.Parent, k.Back, k.Help}
 }
 
 // FullHelp is the help screen of the detail.
@@ -310,6 +321,7 @@ func (k Detail) FullHelp() [][]key.Binding {
 		k.Nav.list(),
 		{k.NextTab, k.PrevTab, k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.Follow},
 		append(k.Actions.list(), k.Branch),
+		{k.OpenChild, k.NextChild, k.PrevChild, k.Parent},
 		{k.Back, k.Messages, k.Help, k.Quit},
 	}
 }
@@ -398,6 +410,10 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"replay":          {&k.List.Replay, &k.Detail.Replay},
 		"branch":          {&k.Detail.Branch},
 		"follow":          {&k.Detail.Follow},
+		"open_child":      {&k.Detail.OpenChild},
+		"next_child":      {&k.Detail.NextChild},
+		"previous_child":  {&k.Detail.PrevChild},
+		"parent":          {&k.Detail.Parent},
 		"next_tab":        {&k.Detail.NextTab},
 		"previous_tab":    {&k.Detail.PrevTab},
 		"form_submit":     {&k.Form.Submit},

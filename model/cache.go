@@ -33,6 +33,7 @@ type detailKey struct {
 	taskID string
 	tab    tab
 	entry  int
+	child  int // the picked child (children.go)
 }
 
 // changesStore reports whether a message may change what the cached views
@@ -58,7 +59,7 @@ func onlyStream(u engine.FeedUpdate) bool {
 // built again only when their inputs changed.
 func (m Model) cachedDetailLines(build func() []string) []string {
 	d := m.detail()
-	k := detailKey{rev: m.rev, now: m.now, width: m.width, taskID: d.taskID, tab: d.tab, entry: d.entry}
+	k := detailKey{rev: m.rev, now: m.now, width: m.width, taskID: d.taskID, tab: d.tab, entry: d.entry, child: d.children.sel}
 	if c := m.cache; c.detailLines != nil && c.detailKey == k {
 		return c.detailLines
 	}

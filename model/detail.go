@@ -64,6 +64,8 @@ type detailState struct {
 	logsAt       time.Time
 	logsErr      string
 	logsInFlight bool
+
+	children childrenState // the runs it spawned (children.go)
 }
 
 // detailMsg carries one fetch of a task's detail.
@@ -218,7 +220,7 @@ func (m *Model) scheduleDetail() []tea.Cmd {
 			cmds = append(cmds, fetchLog(m.engine, d.taskID))
 		}
 	}
-	return cmds
+	return append(cmds, m.scheduleChildren(d)...)
 }
 
 func (*detailState) layer() layer { return pageLayer }
@@ -236,6 +238,11 @@ func (d *detailState) keys(m *Model) keymap.Detail {
 		k.Timeout.SetEnabled(!m.readOnly && task.Status.Active())
 		k.Cancel.SetEnabled(!m.readOnly && task.Status.Active())
 	}
+	many := d.tab == tabOverview && len(d.children.tasks) > 1
+	k.OpenChild.SetEnabled(d.tab == tabOverview && len(d.children.tasks) > 0)
+	k.NextChild.SetEnabled(many)
+	k.PrevChild.SetEnabled(many)
+	k.Parent.SetEnabled(d.info != nil && d.info.ParentTaskID != "")
 	return k
 }
 
@@ -265,6 +272,8 @@ func (d *detailState) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, d.keys(m).Follow):
 		d.paused[d.tab] = !d.paused[d.tab]
+	case key.Matches(msg, d.keys(m).OpenChild, d.keys(m).NextChild, d.keys(m).PrevChild, d.keys(m).Parent):
+		m.childKey(d, msg)
 	default:
 		if step, ok := navStep(msg, k.Nav, m.detailBodyHeight()); ok {
 			m.scrollDetail(step)

@@ -87,6 +87,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onFinal(msg)
 	case logLinesMsg:
 		m.onLogLines(msg)
+	case childrenMsg:
+		m.onChildren(msg)
 	case actionDoneMsg:
 		m.onActionDone(msg)
 	case spinner.TickMsg:

@@ -332,9 +332,15 @@ func (m Model) overviewSections() []ui.Section {
 			if c := durable.Countdown(w, m.now); c != "" {
 				v += " · " + c
 			}
+			if c := m.waitChild(w); c != "" {
+				v += " · " + c
+			}
 			ws.Fields = append(ws.Fields, ui.Field{Name: entryRef(w.Key.Branch, w.Key.Node), Value: v})
 		}
 		secs = append(secs, ws)
+	}
+	if c := m.childrenSection(); c != nil {
+		secs = append(secs, *c)
 	}
 	return append(secs, ids, run, ctx)
 }

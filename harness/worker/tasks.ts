@@ -284,10 +284,27 @@ export const filteredEvent = hatchet.durableTask({
   },
 });
 
+// spawn-child (issue 10, children): a durable task that spawns one
+// sleep-labelled child through the durable event log (a RUN entry) and
+// waits for it; the child sleeps input.sleep (default 40s) labelled
+// input.label (default "child nap").
+export const spawnChild = hatchet.durableTask({
+  name: 'spawn-child',
+  executionTimeout,
+  fn: async (input: Input, ctx) => {
+    const child = await ctx.spawnChild(sleepLabelled, {
+      sleep: input.sleep ?? '40s',
+      label: input.label ?? 'child nap',
+    });
+    return { child };
+  },
+});
+
 export const allTasks = [
   releaseThenSleep,
   skipParentDag,
   filteredEvent,
+  spawnChild,
   waitThenFail,
   sleepLabelled,
   waitEventLabelled,
