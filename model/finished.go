@@ -52,6 +52,7 @@ type finState struct {
 	missed   bool          // no push said it finished: its status is read
 	retryAt  time.Time     // an early read still said active: not before this
 	tries    int
+	logReads int // the open detail's reads of its log since the finish
 }
 
 // A pushed finish may reach us before the REST read says so: the read is
@@ -105,11 +106,22 @@ func fetchFinal(e engine.Engine, taskID string) tea.Cmd {
 func (t *taskState) finished() bool { return t.fin != nil }
 
 // finalLogOwed reports whether a finished task's log is read once more:
-// its detail is open and the log was last read before the finish.
+// its detail is open and the log was last read before the finish, or it
+// still shows an open wait (REST may lag the pushed finish) and 2 s have
+// passed, three reads at most.
 func (m *Model) finalLogOwed(t *taskState) bool {
 	d := m.detail()
-	return d != nil && d.taskID == t.task.ID && t.logAt.Before(t.fin.at) && !m.now.Before(t.retryAt)
+	if d == nil || d.taskID != t.task.ID || t.fin.logReads >= finalLogReads || m.now.Before(t.retryAt) {
+		return false
+	}
+	return t.logAt.Before(t.fin.at) || (len(durable.OpenWaits(t.entries)) > 0 && m.now.Sub(t.logAt) >= finalLogEvery)
 }
+
+// The open detail's reads of a finished task's log (finalLogOwed).
+const (
+	finalLogReads = 3
+	finalLogEvery = 2 * time.Second
+)
 
 // finish keeps a task as finished with status s (as the push says).
 func (m *Model) finish(st *taskState, s durable.Status) {

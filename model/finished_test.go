@@ -318,3 +318,30 @@ func TestTheOpenDetailOfAFinishedTaskReadsItsLogOnce(t *testing.T) {
 		t.Errorf("the final read reopened the finished task's waits: %v", m.tasks["t1"].waits)
 	}
 }
+
+// REST may still show the wait open when the finish is pushed: the open
+// detail reads the log again, 2 s apart, until it shows the wait ended,
+// three times at most.
+func TestTheOpenDetailOfAFinishedTaskReadsAgainWhileTheLogLags(t *testing.T) {
+	f, m := finishedModel(t)
+	f.SetTasks(durableTask("t1", "charge", -time.Minute), durableTask("t2", "ship", -2*time.Minute),
+		durableTask("t3", "notify", -3*time.Minute))
+	f.SetLog("t1", eventEntry(1, "approval", t0, "approve"))
+	m.openDetail() // t1
+	m = ticks(t, m, time.Second, 3*time.Second)
+	f.SetDetail("t1", ended(m.tasks["t1"].task, durable.StatusCompleted, 42*time.Second, ""))
+	logs := f.Calls("EventLog:t1")
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskCompleted, RunID: "t1", TaskID: "t1"}))
+	f.SetTasks(m.tasks["t2"].task, m.tasks["t3"].task)
+	m = ticks(t, m, 4*time.Second, 5*time.Second) // the first read still shows it waiting
+	satisfied := eventEntry(1, "approval", t0, "approve")
+	satisfied.Satisfied = true
+	f.SetLog("t1", satisfied)
+	m = ticks(t, m, 6*time.Second, time.Minute)
+	if n := f.Calls("EventLog:t1") - logs; n < 2 || n > finalLogReads {
+		t.Fatalf("the open detail read the finished task's log %d times, want 2 to %d", n, finalLogReads)
+	}
+	if d := m.detail(); d == nil || len(d.entries) != 1 || !d.entries[0].Satisfied {
+		t.Fatalf("the detail's timeline does not show the wait satisfied: %+v", d)
+	}
+}

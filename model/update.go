@@ -220,6 +220,7 @@ func (m *Model) onLog(msg logMsg) {
 	if st.finished() && msg.err == nil {
 		// The final read for the open detail: its waits stay closed.
 		st.entries, st.logAt = msg.entries, m.now
+		st.fin.logReads++
 		return
 	}
 	if msg.err != nil {
