@@ -19,7 +19,6 @@ const childrenBody = `{"pagination":{"current_page":1,"num_pages":1},"rows":[
   "taskExternalId":"6f1c2a9e-0000-4000-8000-0000000000c1","workflowRunExternalId":"6f1c2a9e-0000-4000-8000-0000000000c1",
   "displayName":"charge","workflowName":"charge","status":"COMPLETED","createdAt":"2026-11-23T11:57:00Z"}]}`
 
-
 func TestChildrenAnswer(t *testing.T) {
 	c, asked := workersServer(t, 200, "application/json", childrenBody)
 	parent := "6f1c2a9e-0000-4000-8000-0000000000a1"
