@@ -226,7 +226,7 @@ func ListProfiles(in ConfigInput) Profiles {
 	out.Path, out.Err = pf.path, err
 	for _, p := range pf.profiles {
 		cl, _ := decodeClaims(p.token)
-		out.List = append(out.List, Profile{Name: printable(p.display()),
+		out.List = append(out.List, Profile{Name: printable(p.display()), Key: p.key,
 			TenantID: first(p.tenantID, cl.Subject), APIURL: first(p.apiURL, cl.ServerURL),
 			Default: pf.fallback != "" && strings.EqualFold(pf.fallback, p.key)})
 	}

@@ -64,8 +64,8 @@ func TestListProfilesOffersTheEnvironmentAndEveryProfile(t *testing.T) {
 	}
 	want := []Profile{
 		{Name: "environment", Env: true, TenantID: envTenant, APIURL: "http://env.example:8080"},
-		{Name: "Local", TenantID: claimTenant, APIURL: "http://Local.example:8080"},
-		{Name: "prod", TenantID: claimTenant, APIURL: "http://prod.example:8081", Default: true},
+		{Name: "Local", Key: "local", TenantID: claimTenant, APIURL: "http://Local.example:8080"},
+		{Name: "prod", Key: "prod", TenantID: claimTenant, APIURL: "http://prod.example:8081", Default: true},
 	}
 	if len(got.List) != len(want) {
 		t.Fatalf("list = %+v", got.List)

@@ -9,6 +9,7 @@ const EnvironmentProfile = "environment"
 // what the list shows, never the token.
 type Profile struct {
 	Name     string // the profile's name; EnvironmentProfile for the environment
+	Key      string // what opens it: the file's key for the profile; "" for the environment
 	TenantID string // from the file, else the token's subject; "" if neither says
 	APIURL   string // from the file, else the token's server_url
 	Default  bool   // the file's defaultProfile
