@@ -40,6 +40,8 @@ type Client struct {
 
 	mu      sync.Mutex
 	durable map[string]bool // workflow version + action id -> durable
+	watches []*RunWatch     // closed with the client
+	closed  bool
 	pages   sync.Pool       // *bytes.Buffer reused by every list answer (listpage.go)
 }
 
@@ -138,6 +140,13 @@ func (c *Client) Info() Info { return c.cfg.Info() }
 // Close implements Engine. Every request in flight ends with it, REST and
 // gRPC, with an error.
 func (c *Client) Close() error {
+	c.mu.Lock()
+	watches := c.watches
+	c.watches, c.closed = nil, true
+	c.mu.Unlock()
+	for _, w := range watches {
+		w.Close()
+	}
 	c.stop()
 	c.http.CloseIdleConnections()
 	return c.conn.Close()

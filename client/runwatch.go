@@ -24,7 +24,7 @@ type runStream = grpc.BidiStreamingClient[dispatcherpb.SubscribeToWorkflowRunsRe
 // connection (a read: allowed in read-only mode). Of opt, the backoff and
 // Logf apply.
 func (c *Client) WatchRuns(opt FeedOptions) RunWatcher {
-	return newRunWatch(func(ctx context.Context) (runStream, error) {
+	w := newRunWatch(func(ctx context.Context) (runStream, error) {
 		s, err := c.dispatch.SubscribeToWorkflowRuns(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("watch runs: %w", c.fail.grpc(c.cfg.GRPCAddr, "run watch", err))
@@ -36,6 +36,16 @@ func (c *Client) WatchRuns(opt FeedOptions) RunWatcher {
 		}
 		return fmt.Errorf("run watch: %w", c.fail.grpc(c.cfg.GRPCAddr, "run watch", err))
 	}, opt)
+	// Closing the client ends the watch too: after a switch of tenant no
+	// one reads it, and it would retry on a closed connection for ever.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		go w.Close()
+	} else {
+		c.watches = append(c.watches, w)
+	}
+	return w
 }
 
 // RunWatch keeps one SubscribeToWorkflowRuns stream open, reconnecting

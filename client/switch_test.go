@@ -112,3 +112,21 @@ func TestLoadConfigEnvironmentOnly(t *testing.T) {
 		t.Errorf("no token in the environment: %v", err)
 	}
 }
+
+// The run watch rides the client's connection: closing the client ends
+// it and closes its updates, with no one left to read them.
+func TestCloseEndsTheRunWatch(t *testing.T) {
+	_, c := startRuns(t, false)
+	w := c.WatchRuns(FeedOptions{MinBackoff: 10 * time.Millisecond})
+	ended := make(chan struct{})
+	go func() {
+		for range w.Updates() {
+		}
+		close(ended)
+	}()
+	c.Close()
+	waitClosed(t, ended, "the run watch's updates to close")
+	late := c.WatchRuns(FeedOptions{})
+	for range late.Updates() { // a watch asked of a closed client ends at once
+	}
+}
