@@ -47,15 +47,19 @@ func (s *Stack) NewTenant(ctx context.Context, name string) (Tenant, error) {
 		"DEFAULT_TENANT_SLUG="+name,
 		"DEFAULT_TENANT_NAME="+name,
 	)
-	if _, err := s.run(ctx, "tenant-"+name, seed); err != nil {
+	out, err := s.run(ctx, "tenant-"+name, seed)
+	if err != nil {
 		return Tenant{}, fmt.Errorf("stack: new tenant %s: seed: %w", name, err)
 	}
-	// The token's foreign key fails here if seed found the slug taken and
-	// created nothing.
-	out, err := s.run(ctx, "tenant-"+name, s.engineCommand("hatchet-admin", "token", "create",
+	// seed says so when it creates the tenant, and silently does nothing
+	// when the slug is taken.
+	if !strings.Contains(out, "created tenant "+id) {
+		return Tenant{}, fmt.Errorf("stack: new tenant %s: a tenant with that slug exists already", name)
+	}
+	out, err = s.run(ctx, "tenant-"+name, s.engineCommand("hatchet-admin", "token", "create",
 		"--config", s.configDir(), "--tenant-id", id, "--name", "hatchtop-"+name))
 	if err != nil {
-		return Tenant{}, fmt.Errorf("stack: new tenant %s: token (is the name taken?): %w", name, err)
+		return Tenant{}, fmt.Errorf("stack: new tenant %s: token: %w", name, err)
 	}
 	t := Tenant{ID: id, Name: name, Token: lastLine(out)}
 	sub, err := tokenSubject(t.Token)
