@@ -21,8 +21,8 @@ import (
 // P switches tenant on the real stack without a restart (issue 10 item 5).
 // Two tenants, each with its own token, are profiles alpha and beta of a
 // profiles file in a private HOME; broken (alpha's token with its signature
-// altered) and dead (nothing listens) fail with a message naming them and
-// leave alpha in place. After the switch to beta nothing of alpha is shown
+// altered), dead (nothing listens) and hung (connections taken, never
+// answered) fail with a message naming them and leave alpha in place. After the switch to beta nothing of alpha is shown
 // and no request of alpha's reaches the engine; switching back shows
 // alpha's task again.
 func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
@@ -52,6 +52,7 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 	grpcA := startTCPProxy(t, s.GRPCAddr)
 	grpcB := startTCPProxy(t, s.GRPCAddr)
 	dead := closedPort(t)
+	hung := startHungListener(t)
 
 	home := t.TempDir()
 	writeProfiles(t, home, []profileEntry{
@@ -59,6 +60,7 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 		{"beta", beta.Token, beta.ID, rest.URL, grpcB.addr},
 		{"broken", broken, s.TenantID, rest.URL, grpcA.addr},
 		{"dead", s.Token, s.TenantID, "http://" + dead, dead},
+		{"hung", s.Token, s.TenantID, "http://" + hung, hung},
 	})
 	tm := startTermHome(t, 200, 45, home, "--profile", "alpha", "--refresh", "1s")
 
@@ -73,7 +75,7 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 
 	// The profiles screen: one row per profile, alpha's marked current.
 	rows := openProfiles(t, tm, map[string]string{
-		"alpha": rest.host(), "beta": rest.host(), "broken": rest.host(), "dead": dead,
+		"alpha": rest.host(), "beta": rest.host(), "broken": rest.host(), "dead": dead, "hung": hung,
 	})
 	if !strings.Contains(rows["alpha"].text, "current") {
 		t.Errorf("alpha's row does not say current: %q", rows["alpha"].text)
@@ -124,10 +126,31 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 		return strings.Contains(header(sc), "▸ alpha") && strings.Contains(sc, alphaLabel)
 	})
 
-	// Both failures are kept on the messages screen.
+	// hung: the engine takes connections and never answers; "connecting
+	// to hung…" while the dial waits, then the failure.
+	rows = openProfiles(t, tm, map[string]string{"alpha": rest.host(), "hung": hung})
+	choose(tm, rows, "alpha", "hung")
+	started = time.Now()
+	connecting := false
+	sc = tm.waitScreen(30*time.Second, "a message that hung failed and alpha stays", func(sc string) bool {
+		connecting = connecting || strings.Contains(sc, "connecting to hung")
+		return failedLine(sc, "hung") != ""
+	})
+	msg = failedLine(sc, "hung")
+	t.Logf("hung: %s after enter (connecting shown: %t): %q", time.Since(started).Round(time.Millisecond), connecting, strings.TrimSpace(msg))
+	if !connecting {
+		t.Error("no \"connecting to hung…\" while the switch waited for the engine")
+	}
+	checkStillAlpha(t, sc, header, "hung")
+	tm.keys("Escape")
+	tm.waitScreen(15*time.Second, "alpha's nap listed again after esc", func(sc string) bool {
+		return strings.Contains(header(sc), "▸ alpha") && strings.Contains(sc, alphaLabel)
+	})
+
+	// The failures are kept on the messages screen.
 	tm.keys("m")
-	sc = tm.waitScreen(10*time.Second, "both failures on the messages screen", func(sc string) bool {
-		return failedLine(sc, "broken") != "" && failedLine(sc, "dead") != ""
+	sc = tm.waitScreen(10*time.Second, "the failures on the messages screen", func(sc string) bool {
+		return failedLine(sc, "broken") != "" && failedLine(sc, "dead") != "" && failedLine(sc, "hung") != ""
 	})
 	tm.keys("Escape")
 	tm.waitScreen(10*time.Second, "the list after the messages", func(sc string) bool { return strings.Contains(sc, alphaLabel) })
@@ -143,6 +166,12 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 	want := "hatchtop ▸ beta · " + grpcB.addr + " · tenant " + beta.ID[:8]
 	if h := strings.TrimSpace(header(sc)); !strings.HasPrefix(h, want) {
 		t.Errorf("header line 1 = %q, want it to begin %q", h, want)
+	}
+	for _, l := range strings.Split(withoutNotes(sc), "\n") {
+		if strings.Contains(l, "alpha") && strings.Contains(l, rest.host()) {
+			t.Errorf("the profiles screen is still open after the switch:\n%s", sc)
+			break
+		}
 	}
 	if shown := withoutNotes(sc); strings.Contains(shown, s.TenantID[:8]) || strings.Contains(shown, grpcA.addr) {
 		t.Errorf("alpha's tenant or address still on screen after the switch:\n%s", sc)
@@ -184,6 +213,20 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 		return strings.Contains(header(sc), "▸ alpha") && strings.Contains(sc, alphaLabel) && !strings.Contains(sc, betaTask)
 	})
 	t.Logf("back on alpha %s after enter", time.Since(started).Round(time.Millisecond))
+	// And now beta is the silent one.
+	a0, b0 = rest.count("alpha"), rest.count("beta")
+	eventually(t, 30*time.Second, func() (bool, string) {
+		a := rest.count("alpha")
+		return a-a0 >= 6, fmt.Sprintf("alpha made %d requests since it showed again, want 6", a-a0)
+	})
+	a1, b1 = rest.count("alpha"), rest.count("beta")
+	t.Logf("after alpha showed again: alpha %d → %d requests, beta %d → %d", a0, a1, b0, b1)
+	if b1 != b0 {
+		t.Errorf("beta's requests went on after the switch back: %d → %d", b0, b1)
+	}
+	eventually(t, 15*time.Second, func() (bool, string) {
+		return grpcB.open() == 0, fmt.Sprintf("%d gRPC connections of beta's still open", grpcB.open())
+	})
 	tm.keys("q")
 	eventually(t, 10*time.Second, func() (bool, string) {
 		err := exec.Command("tmux", "-L", tm.socket, "has-session", "-t", "main").Run()
@@ -271,8 +314,8 @@ func checkStillAlpha(t *testing.T, sc string, header func(string) string, name s
 	if h := header(sc); h != "" && !strings.Contains(h, "▸ alpha") {
 		t.Errorf("after %s failed the header is %q, want alpha's", name, h)
 	}
-	if strings.Contains(sc, "▸ "+name) {
-		t.Errorf("the header names %s after it failed:\n%s", name, sc)
+	if h := header(sc); strings.Contains(h, "▸ "+name) {
+		t.Errorf("the header names %s after it failed: %q", name, h)
 	}
 }
 
@@ -316,6 +359,38 @@ func startTermHome(t *testing.T, width, height int, home string, args ...string)
 	tm.tmux(append([]string{"new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}, quoteAll(cmdline)...)...)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm
+}
+
+// startHungListener returns a loopback address that accepts connections
+// and never answers on them, as an engine that hangs.
+func startHungListener(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
 }
 
 // tenantProxy is a reverse proxy in front of the REST API that counts
