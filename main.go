@@ -25,7 +25,9 @@ import (
 
 	"github.com/hatchtop/hatchtop/attention"
 	"github.com/hatchtop/hatchtop/client"
+	"github.com/hatchtop/hatchtop/engine"
 	"github.com/hatchtop/hatchtop/model"
+	"github.com/hatchtop/hatchtop/session"
 	"github.com/hatchtop/hatchtop/settings"
 	"github.com/hatchtop/hatchtop/snapshot"
 	"github.com/hatchtop/hatchtop/ui"
@@ -112,17 +114,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeLog()
 
-	engine, err := connect(opts, logger)
+	c, err := connect(opts, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "hatchtop: %v\n", err)
 		return exitUsage
 	}
-	defer engine.Close()
-
 	if opts.snapshot {
-		return runSnapshot(engine, opts, stdout, stderr)
+		defer c.Close()
+		return runSnapshot(c, opts, stdout, stderr)
 	}
-	return runTUI(engine, opts, logger, stderr)
+	return runTUI(c, opts, logger, stderr) // it closes the engine, or the one switched to
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -242,18 +243,31 @@ func openLog(path string) (*slog.Logger, func(), error) {
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
 }
 
+// configInput is where configs are read from: the environment and the
+// hatchet CLI's profiles in the home directory.
+func configInput() client.ConfigInput {
+	home, _ := os.UserHomeDir()
+	return client.ConfigInput{Getenv: os.Getenv, Home: home}
+}
+
 // connect loads the configuration, dials the engine and proves within
 // dialTimeout that it answers and accepts the token.
 func connect(o options, logger *slog.Logger) (*client.Client, error) {
-	home, _ := os.UserHomeDir()
-	cfg, err := client.LoadConfig(client.ConfigInput{Getenv: os.Getenv, Home: home, Profile: o.profile})
+	in := configInput()
+	in.Profile = o.profile
+	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+	defer cancel()
+	return open(ctx, in, o, logger)
+}
+
+// open is connect's work for a config input: the start's, or a switch's.
+func open(ctx context.Context, in client.ConfigInput, o options, logger *slog.Logger) (*client.Client, error) {
+	cfg, err := client.LoadConfig(in)
 	if err != nil {
 		return nil, err
 	}
 	logger.Info("config loaded", "config", cfg.String(), "read_only", o.readOnly, "settings", o.settings.Path)
 	cfg.ReadOnly = o.readOnly
-	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-	defer cancel()
 	c, err := client.Dial(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -283,33 +297,67 @@ func runSnapshot(e client.Engine, o options, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func runTUI(e client.Engine, o options, logger *slog.Logger, stderr io.Writer) int {
+// tenant wraps an open client with its live feeds, as the session holds
+// one: closing it ends both.
+func tenant(c *client.Client, logger *slog.Logger) session.Tenant {
+	feeds := client.NewFeeds(c, client.FeedOptions{Logf: func(format string, args ...any) {
+		logger.Debug(fmt.Sprintf(format, args...))
+	}})
+	return session.Tenant{Engine: c, Feeds: feeds, Close: func() {
+		feeds.Close()
+		c.Close()
+	}}
+}
+
+// switcher opens the tenant of a profile the switcher offers.
+func switcher(o options, logger *slog.Logger) session.Opener {
+	return func(ctx context.Context, p engine.Profile) (session.Tenant, error) {
+		in := configInput()
+		in.Profile, in.Environment = p.Key, p.Env
+		logger.Info("switching", "profile", p.Name)
+		c, err := open(ctx, in, o, logger)
+		if err != nil {
+			logger.Info("switch failed", "profile", p.Name, "err", err)
+			return session.Tenant{}, err
+		}
+		return tenant(c, logger), nil
+	}
+}
+
+func runTUI(c *client.Client, o options, logger *slog.Logger, stderr io.Writer) int {
 	// Probe the terminal before Bubble Tea takes it over: the colour profile
 	// and the background decide the adaptive colours.
 	r := lipgloss.NewRenderer(os.Stdout, termenv.WithColorCache(true))
 	r.SetHasDarkBackground(r.HasDarkBackground())
-	feeds := client.NewFeeds(e, client.FeedOptions{Logf: func(format string, args ...any) {
-		logger.Debug(fmt.Sprintf(format, args...))
-	}})
-	defer feeds.Close()
-	m := model.New(model.Deps{
-		Engine: e, Since: o.since, Refresh: o.refresh, Now: time.Now(),
-		Styles: ui.NewStyles(r), Keys: o.settings.Keys,
-		Feeds: feeds, TimeoutWarn: o.timeoutWarn, ReadOnly: o.readOnly,
-		Attention: attentionDeps(o),
-		Finished:  o.finished,
-	})
+	styles, attn := ui.NewStyles(r), attentionDeps(o)
+	profiles := func() engine.Profiles { return client.ListProfiles(configInput()) }
+	build := func(t session.Tenant) model.Model {
+		return model.New(model.Deps{
+			Engine: t.Engine, Since: o.since, Refresh: o.refresh, Now: time.Now(),
+			Styles: styles, Keys: o.settings.Keys,
+			Feeds: t.Feeds, TimeoutWarn: o.timeoutWarn, ReadOnly: o.readOnly,
+			Attention: attn,
+			Finished:  o.finished,
+			Profiles:  profiles,
+		})
+	}
+	app := session.New(tenant(c, logger), switcher(o, logger), build)
 	// Bubble Tea's own handler knows SIGINT and SIGTERM only; SIGHUP (the
 	// terminal or tmux pane closing) would kill the process in the alternate
 	// screen with the cursor hidden. Every one of them quits through the
 	// program, which restores the terminal.
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithoutSignalHandler(),
+	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithoutSignalHandler(),
 		// 20 frames a second is smooth for a dashboard; the default 60 wakes
 		// the process three times as often for nothing while idle.
 		tea.WithFPS(20))
 	got := quitOnSignals(p, logger)
-	_, err := p.Run()
+	final, err := p.Run()
 	sig := got()
+	if a, ok := final.(session.App); ok {
+		a.Close() // the tenant on show at the end, the first or one switched to
+	} else {
+		app.Close()
+	}
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) && sig == nil {
 		logger.Error("program ended", "err", err)
 		fmt.Fprintf(stderr, "hatchtop: %v\n", err)

@@ -32,6 +32,7 @@ type Client struct {
 	events   eventspb.EventsServiceClient
 	admin    v1pb.AdminServiceClient
 	http     *http.Client
+	stop     context.CancelFunc // ends the REST requests in flight (Close)
 	api      *rest.ClientWithResponses
 	fail     failure
 	pageSize int64 // tasks per list page
@@ -100,6 +101,8 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 	if cfg.ReadOnly {
 		hc.Transport = readOnlyTransport{next: hc.Transport}
 	}
+	closed, stop := context.WithCancel(context.Background())
+	hc.Transport = closingTransport{next: hc.Transport, closed: closed}
 	api, err := rest.NewClientWithResponses(cfg.APIURL,
 		rest.WithHTTPClient(hc),
 		rest.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
@@ -108,6 +111,7 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 			return nil
 		}))
 	if err != nil {
+		stop()
 		conn.Close()
 		return nil, fmt.Errorf("API address %s: %w", cfg.APIURL, err)
 	}
@@ -119,6 +123,7 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 		events:   eventspb.NewEventsServiceClient(conn),
 		admin:    v1pb.NewAdminServiceClient(conn),
 		http:     hc,
+		stop:     stop,
 		api:      api,
 		fail:     newFailure(cfg),
 		pageSize: s.pageSize,
@@ -130,8 +135,10 @@ func Dial(_ context.Context, cfg Config, opts ...Option) (*Client, error) {
 // Info implements Engine.
 func (c *Client) Info() Info { return c.cfg.Info() }
 
-// Close implements Engine.
+// Close implements Engine. Every request in flight ends with it, REST and
+// gRPC, with an error.
 func (c *Client) Close() error {
+	c.stop()
 	c.http.CloseIdleConnections()
 	return c.conn.Close()
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // Environment variables read by LoadConfig; the names are the Hatchet SDKs'.
@@ -99,6 +101,9 @@ type ConfigInput struct {
 	Getenv  func(string) string // os.Getenv; nil means an empty environment
 	Home    string              // the user's home, for ~/.hatchet/
 	Profile string              // --profile; "" picks one only when no token is set
+	// Environment takes the HATCHET_CLIENT_* variables alone, as the
+	// switcher's "environment" does, whatever profiles exist.
+	Environment bool
 }
 
 // ErrNoToken is returned when neither the environment nor a profile gives a token.
@@ -174,6 +179,9 @@ func LoadConfig(in ConfigInput) (Config, error) {
 	host, _, _ := net.SplitHostPort(cfg.GRPCAddr)
 	name := first(s.serverName, env(envServerName))
 	cfg.ServerName, cfg.ServerNameSet = first(name, host), name != ""
+	if in.Environment {
+		cfg.Profile = engine.EnvironmentProfile // for the header, after a switch to it
+	}
 	return cfg, nil
 }
 
@@ -190,7 +198,11 @@ func chooseSource(in ConfigInput, env func(string) string) (settings, error) {
 		}
 		return p.settings()
 	}
-	if tok := env(envToken); tok != "" {
+	tok := env(envToken)
+	if in.Environment && tok == "" {
+		return settings{}, fmt.Errorf("the environment has no token: %s is not set", envToken)
+	}
+	if tok != "" {
 		return settings{
 			token: tok, tokenName: envToken,
 			tenant: env(envTenantID), hostPort: env(envHostPort), serverURL: env(envServerURL),

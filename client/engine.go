@@ -23,6 +23,8 @@ type (
 	TaskResult     = engine.TaskResult
 	Event          = engine.Event
 	SeenEvent      = engine.SeenEvent
+	Profile        = engine.Profile
+	Profiles       = engine.Profiles
 )
 
 // Feed states, as engine/ names them.

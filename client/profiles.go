@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hatchtop/hatchtop/engine"
 )
 
 // envProfileFile overrides the profiles file's name, as for the hatchet CLI.
@@ -202,4 +204,34 @@ func str(v any) string {
 		return strings.TrimSpace(v)
 	}
 	return strings.TrimSpace(fmt.Sprint(v))
+}
+
+// ListProfiles is what the profile switcher offers: the environment's own
+// config first when it has a token, then every profile of the CLI's file,
+// sorted. A missing or broken file is said in Err and leaves the rest.
+// Nothing of a token is returned, only what its claims say of the tenant.
+func ListProfiles(in ConfigInput) Profiles {
+	getenv := in.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	var out Profiles
+	if tok := env(envToken); tok != "" {
+		cl, _ := decodeClaims(tok)
+		out.List = append(out.List, Profile{Name: engine.EnvironmentProfile, Env: true,
+			TenantID: first(env(envTenantID), cl.Subject), APIURL: first(env(envServerURL), cl.ServerURL)})
+	}
+	pf, err := readProfiles(in.Home, env)
+	out.Path, out.Err = pf.path, err
+	for _, p := range pf.profiles {
+		cl, _ := decodeClaims(p.token)
+		out.List = append(out.List, Profile{Name: printable(p.display()), Key: p.key,
+			TenantID: first(p.tenantID, cl.Subject), APIURL: first(p.apiURL, cl.ServerURL),
+			Default: pf.fallback != "" && strings.EqualFold(pf.fallback, p.key)})
+	}
+	if err == nil && len(pf.profiles) == 0 {
+		out.Err = fmt.Errorf("%s has no profiles", printable(pf.path))
+	}
+	return out
 }

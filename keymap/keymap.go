@@ -45,6 +45,7 @@ type List struct {
 	Open     key.Binding
 	Inbox    key.Binding
 	Workers  key.Binding
+	Profiles key.Binding // the profile switcher; off when there is none to read
 	Mark     key.Binding
 	Filter   key.Binding
 	Clear    key.Binding
@@ -117,6 +118,17 @@ type Workers struct {
 	Quit     key.Binding
 }
 
+// Profiles is the bindings of the profile switcher: move among the
+// tenants on offer, switch to the selected one.
+type Profiles struct {
+	Nav
+	Switch   key.Binding
+	Back     key.Binding
+	Messages key.Binding
+	Help     key.Binding
+	Quit     key.Binding
+}
+
 // Pager is the bindings of a read-only page over the others: the help and
 // the messages.
 type Pager struct {
@@ -149,15 +161,16 @@ type Confirm struct {
 
 // KeyMap is every scope's bindings.
 type KeyMap struct {
-	Global  Global
-	List    List
-	Detail  Detail
-	Inbox   Inbox
-	Workers Workers
-	Pager   Pager
-	Filter  Filter
-	Form    Form
-	Confirm Confirm
+	Global   Global
+	List     List
+	Detail   Detail
+	Inbox    Inbox
+	Workers  Workers
+	Profiles Profiles
+	Pager    Pager
+	Filter   Filter
+	Form     Form
+	Confirm  Confirm
 }
 
 func b(help, desc string, keys ...string) key.Binding {
@@ -197,6 +210,7 @@ func Default() KeyMap {
 			Open:     b("enter", "details", "enter"),
 			Inbox:    b("w", "waits inbox", "w"),
 			Workers:  b("W", "workers", "W"),
+			Profiles: b("P", "profiles", "P"),
 			Mark:     b("space", "mark", " "),
 			Filter:   b("/", "filter", "/"),
 			Clear:    b("esc", "clear filter/marks", "esc"),
@@ -255,6 +269,14 @@ func Default() KeyMap {
 			Help:     help,
 			Quit:     quit,
 		},
+		Profiles: Profiles{
+			Nav:      defaultNav(),
+			Switch:   b("enter", "switch to it", "enter"),
+			Back:     b("esc", "back", "esc", "P", "backspace"),
+			Messages: msgs,
+			Help:     help,
+			Quit:     quit,
+		},
 		Pager: Pager{
 			Nav:   defaultNav(),
 			Close: b("esc", "close", "esc", "?", "backspace"),
@@ -303,7 +325,7 @@ func (k List) ShortHelp() []key.Binding {
 func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		k.Nav.list(),
-		{k.Open, k.Inbox, k.Workers, k.Filter, k.Clear, k.Mark, k.Sort, k.SortReverse, k.Attention},
+		{k.Open, k.Inbox, k.Workers, k.Profiles, k.Filter, k.Clear, k.Mark, k.Sort, k.SortReverse, k.Attention},
 		{k.Show, k.Dismiss, k.NextFailure},
 		k.Actions.list(),
 		{k.Messages, k.Help, k.Quit},
@@ -346,6 +368,16 @@ func (k Workers) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.Nav.list(), {k.Open, k.NextTask, k.PrevTask}, {k.Back, k.Messages, k.Help, k.Quit}}
 }
 
+// ShortHelp is the footer of the profile switcher.
+func (k Profiles) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Switch, k.Back, k.Help}
+}
+
+// FullHelp is the help screen of the profile switcher.
+func (k Profiles) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Nav.list(), {k.Switch}, {k.Back, k.Messages, k.Help, k.Quit}}
+}
+
 // ShortHelp is the footer of the help and messages pages.
 func (k Pager) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Close, k.Quit} }
 
@@ -384,12 +416,12 @@ func (k Confirm) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp
 // stand for the same action in several scopes.
 func (k *KeyMap) byName() map[string][]*key.Binding {
 	return map[string][]*key.Binding{
-		"up":              {&k.List.Up, &k.Detail.Up, &k.Inbox.Up, &k.Workers.Up, &k.Pager.Up},
-		"down":            {&k.List.Down, &k.Detail.Down, &k.Inbox.Down, &k.Workers.Down, &k.Pager.Down},
-		"page_up":         {&k.List.PageUp, &k.Detail.PageUp, &k.Inbox.PageUp, &k.Workers.PageUp, &k.Pager.PageUp},
-		"page_down":       {&k.List.PageDown, &k.Detail.PageDown, &k.Inbox.PageDown, &k.Workers.PageDown, &k.Pager.PageDown},
-		"top":             {&k.List.Top, &k.Detail.Top, &k.Inbox.Top, &k.Workers.Top, &k.Pager.Top},
-		"bottom":          {&k.List.Bottom, &k.Detail.Bottom, &k.Inbox.Bottom, &k.Workers.Bottom, &k.Pager.Bottom},
+		"up":              {&k.List.Up, &k.Detail.Up, &k.Inbox.Up, &k.Workers.Up, &k.Profiles.Up, &k.Pager.Up},
+		"down":            {&k.List.Down, &k.Detail.Down, &k.Inbox.Down, &k.Workers.Down, &k.Profiles.Down, &k.Pager.Down},
+		"page_up":         {&k.List.PageUp, &k.Detail.PageUp, &k.Inbox.PageUp, &k.Workers.PageUp, &k.Profiles.PageUp, &k.Pager.PageUp},
+		"page_down":       {&k.List.PageDown, &k.Detail.PageDown, &k.Inbox.PageDown, &k.Workers.PageDown, &k.Profiles.PageDown, &k.Pager.PageDown},
+		"top":             {&k.List.Top, &k.Detail.Top, &k.Inbox.Top, &k.Workers.Top, &k.Profiles.Top, &k.Pager.Top},
+		"bottom":          {&k.List.Bottom, &k.Detail.Bottom, &k.Inbox.Bottom, &k.Workers.Bottom, &k.Profiles.Bottom, &k.Pager.Bottom},
 		"open":            {&k.List.Open},
 		"inbox":           {&k.List.Inbox},
 		"mark":            {&k.List.Mark},
@@ -397,12 +429,14 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"show_finished":   {&k.List.Show},
 		"dismiss":         {&k.List.Dismiss},
 		"next_failure":    {&k.List.NextFailure},
-		"help":            {&k.List.Help, &k.Detail.Help, &k.Inbox.Help, &k.Workers.Help},
-		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit, &k.Workers.Quit, &k.Pager.Quit},
-		"messages":        {&k.List.Messages, &k.Detail.Messages, &k.Inbox.Messages, &k.Workers.Messages},
+		"help":            {&k.List.Help, &k.Detail.Help, &k.Inbox.Help, &k.Workers.Help, &k.Profiles.Help},
+		"quit":            {&k.List.Quit, &k.Detail.Quit, &k.Inbox.Quit, &k.Workers.Quit, &k.Profiles.Quit, &k.Pager.Quit},
+		"messages":        {&k.List.Messages, &k.Detail.Messages, &k.Inbox.Messages, &k.Workers.Messages, &k.Profiles.Messages},
 		"next_task":       {&k.Inbox.NextTask, &k.Workers.NextTask},
 		"previous_task":   {&k.Inbox.PrevTask, &k.Workers.PrevTask},
 		"workers":         {&k.List.Workers},
+		"profiles":        {&k.List.Profiles},
+		"switch_profile":  {&k.Profiles.Switch},
 		"send_event":      {&k.List.SendEvent, &k.Detail.SendEvent, &k.Inbox.SendEvent},
 		"cancel":          {&k.List.Cancel, &k.Detail.Cancel},
 		"refresh_timeout": {&k.List.Timeout, &k.Detail.Timeout},

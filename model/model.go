@@ -44,6 +44,12 @@ type Deps struct {
 	// Finished is how long a finished task stays listed (finished.go);
 	// zero is the default, 10 minutes.
 	Finished time.Duration
+	// Profiles reads the tenants the switcher offers (screen_profiles.go);
+	// it does I/O and runs in a Cmd. nil switches P off.
+	Profiles func() engine.Profiles
+	// Tick is the clock's next tick; nil is a real one a second from
+	// now. Tests outside the package stop the clock with it.
+	Tick func() tea.Cmd
 }
 
 // taskState is what the model knows of one active task.
@@ -133,6 +139,8 @@ type Model struct {
 	tick      func() tea.Cmd // the clock's next tick; tests replace it
 
 	attn *attentionState // --notify; nil when off
+
+	profiles func() engine.Profiles // nil: no switcher
 }
 
 // New builds the model; nothing is fetched until Init's Cmds run.
@@ -154,6 +162,10 @@ func New(d Deps) Model {
 	if d.Feeds != nil {
 		steer = &feedSteer{feeds: d.Feeds}
 	}
+	next := d.Tick
+	if next == nil {
+		next = tick
+	}
 	return Model{
 		engine:  d.Engine,
 		info:    d.Engine.Info(),
@@ -169,7 +181,7 @@ func New(d Deps) Model {
 		stack:   []screen{&listScreen{}},
 		cache:   &viewCache{},
 		sched:   newScheduler(),
-		tick:    tick,
+		tick:    next,
 
 		streams:     map[string]*streamBuf{},
 		feeds:       d.Feeds,
@@ -184,6 +196,7 @@ func New(d Deps) Model {
 		marks:       map[string]bool{},
 		scopes:      map[string]string{},
 		attn:        newAttention(d.Attention, d.Now),
+		profiles:    d.Profiles,
 	}
 }
 

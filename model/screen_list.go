@@ -26,6 +26,7 @@ func (*listScreen) keys(m *Model) keymap.List {
 		b.SetEnabled(has)
 	}
 	k.Clear.SetEnabled(m.filter.Value() != "" || len(m.marks) > 0)
+	k.Profiles.SetEnabled(m.profiles != nil)
 	_, attn := m.attentionTarget()
 	k.Attention.SetEnabled(attn)
 	k.SortReverse.SetEnabled(m.sortMark().On) // newest first has no column to turn around
@@ -57,6 +58,10 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		m.syncInbox(false)
 	case key.Matches(msg, k.Workers):
 		m.push(&workersScreen{}) // polled at once, then while on show
+	case key.Matches(msg, k.Profiles):
+		if m.profiles != nil {
+			return m.openProfiles()
+		}
 	case key.Matches(msg, k.Filter):
 		m.push(&filterScreen{})
 		return m.filter.Focus()

@@ -78,6 +78,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onEvents(msg)
 	case signalsMsg:
 		m.onSignals(msg)
+	case profilesMsg:
+		m.onProfiles(msg)
+	case SwitchFailedMsg:
+		m.onSwitchFailed(msg)
 	case workersMsg:
 		m.onWorkers(msg)
 	case detailMsg:

@@ -11,6 +11,7 @@ import (
 
 func (m Model) headerData() ui.HeaderData {
 	h := ui.HeaderData{
+		Profile:  m.info.Profile,
 		Addr:     m.info.GRPCAddr,
 		Tenant:   m.info.TenantID,
 		Version:  m.version,

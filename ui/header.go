@@ -12,6 +12,7 @@ import (
 
 // HeaderData is what the two header lines show.
 type HeaderData struct {
+	Profile  string // the profile the tenant came from; "" when none
 	Addr     string
 	Tenant   string
 	Version  string // "" while unknown
@@ -57,7 +58,11 @@ type Conn struct {
 // and the feeds' apart, each in a word or two; reasons are in the help.
 func Header(h HeaderData, width int, st Styles) string {
 	width = drawable(width) // never the last column: see width.go
-	left := st.Title.Render("hatchtop") + st.Dim.Render(" ▸ ") + Clean(h.Addr) +
+	left := st.Title.Render("hatchtop") + st.Dim.Render(" ▸ ")
+	if h.Profile != "" {
+		left += st.Title.Render(Clean(h.Profile)) + st.Dim.Render(" · ")
+	}
+	left += Clean(h.Addr) +
 		st.Dim.Render(" · tenant ") + shortID(h.Tenant)
 	if h.Version != "" {
 		left += st.Dim.Render(" · ") + Clean(h.Version)

@@ -55,8 +55,15 @@ var workerColumns = []column{
 // how fresh, then, when the engine refused the last poll, why, wrapped on
 // up to three lines so the reason is read whole. n is the lines drawn.
 func WorkersTitle(note, refusal string, width int, st Styles) (out string, n int) {
+	return PageTitle("workers", note, refusal, width, st)
+}
+
+// PageTitle is a page's title line, "title · note", and under it, when
+// something went wrong, why, wrapped on up to three lines. n is the lines
+// drawn.
+func PageTitle(title, note, refusal string, width int, st Styles) (out string, n int) {
 	w := drawable(width)
-	lines := []string{cut(st.Title.Render("workers")+st.Dim.Render(" · "+note), w, "…")}
+	lines := []string{cut(st.Title.Render(title)+st.Dim.Render(" · "+note), w, "…")}
 	if refusal != "" {
 		wrapped := wrap("✘ "+Clean(refusal), w)
 		if len(wrapped) > 3 {

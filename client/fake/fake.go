@@ -39,6 +39,13 @@ func New() *Engine {
 	}
 }
 
+// SetInfo replaces where the engine says it is (a tenant, a profile).
+func (f *Engine) SetInfo(info client.Info) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.info = info
+}
+
 // SetTasks replaces the active list.
 func (f *Engine) SetTasks(tasks ...durable.Task) {
 	f.mu.Lock()
@@ -92,7 +99,11 @@ func (f *Engine) count(name string) {
 }
 
 // Info implements client.Engine.
-func (f *Engine) Info() client.Info { return f.info }
+func (f *Engine) Info() client.Info {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.info
+}
 
 // Version implements client.Engine.
 func (f *Engine) Version(context.Context) (string, error) {
