@@ -148,7 +148,7 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 	})
 
 	// The failures are kept on the messages screen.
-	tm.keys("m")
+	tm.keys("M") // the messages screen
 	sc = tm.waitScreen(10*time.Second, "the failures on the messages screen", func(sc string) bool {
 		return failedLine(sc, "broken") != "" && failedLine(sc, "dead") != "" && failedLine(sc, "hung") != ""
 	})
