@@ -155,8 +155,15 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 	tm.keys("Escape")
 	tm.waitScreen(10*time.Second, "the list after the messages", func(sc string) bool { return strings.Contains(sc, alphaLabel) })
 
-	// beta: its tenant, nothing of alpha's.
+	// beta: its tenant, nothing of alpha's. alpha's requests are held
+	// unanswered from now on, so that one is in flight at the switch, which
+	// must end it.
 	rows = openProfiles(t, tm, map[string]string{"alpha": rest.host(), "beta": rest.host()})
+	rest.hold("alpha", true)
+	eventually(t, 15*time.Second, func() (bool, string) {
+		return rest.inFlight("alpha") > 0, "no request of alpha's in flight"
+	})
+	held := rest.inFlight("alpha")
 	choose(tm, rows, "alpha", "beta")
 	started = time.Now()
 	sc = tm.waitScreen(30*time.Second, "beta in the header, its queued run listed, alpha's nap gone", func(sc string) bool {
@@ -176,6 +183,15 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 	if shown := withoutNotes(sc); strings.Contains(shown, s.TenantID[:8]) || strings.Contains(shown, grpcA.addr) {
 		t.Errorf("alpha's tenant or address still on screen after the switch:\n%s", sc)
 	}
+
+	eventually(t, 10*time.Second, func() (bool, string) {
+		return rest.inFlight("alpha") == 0, fmt.Sprintf("%d requests of alpha's still in flight after the switch", rest.inFlight("alpha"))
+	})
+	t.Logf("alpha: %d requests in flight at the switch, %d ended by hatchtop (cancelled)", held, rest.cancelled("alpha"))
+	if rest.cancelled("alpha") < held {
+		t.Errorf("of alpha's %d requests in flight at the switch, %d were cancelled", held, rest.cancelled("alpha"))
+	}
+	rest.hold("alpha", false)
 
 	// After the switch no request of alpha's: beta refreshes, alpha is silent.
 	a0, b0 := rest.count("alpha"), rest.count("beta")
@@ -401,9 +417,13 @@ type tenantProxy struct {
 	tokens  map[string]string // token → profile name
 	tenantA string
 
+	release chan struct{} // closed at the end: lets held requests go
+
 	mu       sync.Mutex
 	counts   map[string]int
 	inflight map[string]int
+	held     map[string]bool // whose requests get no answer until cancelled
+	gaveUp   map[string]int  // held requests the client gave up
 	pathA    int
 }
 
@@ -413,7 +433,8 @@ func startTenantProxy(t *testing.T, target string, tokens map[string]string, ten
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &tenantProxy{tokens: tokens, tenantA: tenantA, counts: map[string]int{}, inflight: map[string]int{}}
+	p := &tenantProxy{tokens: tokens, tenantA: tenantA, release: make(chan struct{}),
+		counts: map[string]int{}, inflight: map[string]int{}, held: map[string]bool{}, gaveUp: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		who, ok := p.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
@@ -426,15 +447,27 @@ func startTenantProxy(t *testing.T, target string, tokens map[string]string, ten
 		if strings.Contains(r.URL.RawQuery+r.URL.Path, p.tenantA) {
 			p.pathA++
 		}
+		hold := p.held[who]
 		p.mu.Unlock()
 		defer func() {
 			p.mu.Lock()
 			p.inflight[who]--
 			p.mu.Unlock()
 		}()
+		if hold {
+			select {
+			case <-r.Context().Done():
+				p.mu.Lock()
+				p.gaveUp[who]++
+				p.mu.Unlock()
+				return
+			case <-p.release:
+			}
+		}
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(p.release) }) // before srv.Close, which waits for handlers
 	p.URL = srv.URL
 	return p
 }
@@ -451,6 +484,20 @@ func (p *tenantProxy) inFlight(who string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.inflight[who]
+}
+
+// hold makes who's requests from now on wait unanswered until the client
+// gives up (on) or go through again (off).
+func (p *tenantProxy) hold(who string, on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.held[who] = on
+}
+
+func (p *tenantProxy) cancelled(who string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.gaveUp[who]
 }
 
 func (p *tenantProxy) forTenantA() int {
