@@ -184,8 +184,9 @@ func TestProfilesSwitchTenantOnTheRealEngine(t *testing.T) {
 		t.Errorf("alpha's tenant or address still on screen after the switch:\n%s", sc)
 	}
 
-	// (Its own deadline, 10 s after it was sent, would end it too: the
-	// times are logged.)
+	// The held request ends with the switch. Its own deadline, 10 s after
+	// it was sent, would end it too, so the times are logged; the gRPC
+	// check below is the one that fails if the old client is left open.
 	eventually(t, 15*time.Second, func() (bool, string) {
 		return rest.heldOpen("alpha") == 0, fmt.Sprintf("%d held list requests of alpha's still in flight after the switch", rest.heldOpen("alpha"))
 	})
