@@ -18,9 +18,14 @@ func (s *Stack) workerDir() string { return filepath.Join(s.repoRoot, "harness",
 // tsx is run directly, never through npx, so that the pid we signal is the
 // worker's own and a stale worker cannot keep its slots.
 func (s *Stack) scriptCommand(script string, args ...string) *exec.Cmd {
+	return s.scriptCommandAs(s.Token, script, args...)
+}
+
+// scriptCommandAs is scriptCommand with another tenant's token.
+func (s *Stack) scriptCommandAs(token, script string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(s.workerDir(), "node_modules", ".bin", "tsx"), append([]string{script}, args...)...)
 	cmd.Dir = s.workerDir()
-	cmd.Env = append(os.Environ(), s.Env()...)
+	cmd.Env = append(os.Environ(), s.EnvAs(token)...)
 	return cmd
 }
 
@@ -76,6 +81,10 @@ func waitReady(ctx context.Context, p *proc, ready *lineSignal, within time.Dura
 // Trigger starts a run of task with input (marshalled to JSON) without
 // waiting for it, and returns the workflow run id.
 func (s *Stack) Trigger(ctx context.Context, task string, input any) (string, error) {
+	return s.trigger(ctx, s.Token, task, input)
+}
+
+func (s *Stack) trigger(ctx context.Context, token, task string, input any) (string, error) {
 	payload, err := json.Marshal(input)
 	if err != nil {
 		return "", fmt.Errorf("stack: trigger %s: encode input: %w", task, err)
@@ -83,7 +92,7 @@ func (s *Stack) Trigger(ctx context.Context, task string, input any) (string, er
 	if err := s.ensureNodeModules(ctx); err != nil {
 		return "", fmt.Errorf("stack: trigger %s: %w", task, err)
 	}
-	out, err := s.run(ctx, "trigger", quiet(s.scriptCommand("trigger.ts", task, string(payload))))
+	out, err := s.run(ctx, "trigger", quiet(s.scriptCommandAs(token, "trigger.ts", task, string(payload))))
 	if err != nil {
 		return "", fmt.Errorf("stack: trigger %s: %w", task, err)
 	}
