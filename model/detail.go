@@ -229,15 +229,7 @@ func (*detailState) layer() layer { return pageLayer }
 func (d *detailState) keys(m *Model) keymap.Detail {
 	k := m.keys.Detail
 	k.Follow.SetEnabled(d.tab == tabStream || d.tab == tabLogs)
-	k.Actions.SetEnabled(!m.readOnly)
-	task, known := m.detailTask()
-	k.Branch.SetEnabled(!m.readOnly && d.tab == tabTimeline && (!known || task.Status.Active()))
-	if known {
-		k.Restore.SetEnabled(!m.readOnly && task.Evicted)
-		k.Replay.SetEnabled(!m.readOnly && !task.Status.Active())
-		k.Timeout.SetEnabled(!m.readOnly && task.Status.Active())
-		k.Cancel.SetEnabled(!m.readOnly && task.Status.Active())
-	}
+	m.enableActions(&k.Actions, &k.Branch)
 	many := d.tab == tabOverview && len(d.children.tasks) > 1
 	k.OpenChild.SetEnabled(d.tab == tabOverview && len(d.children.tasks) > 0)
 	k.NextChild.SetEnabled(many)

@@ -20,8 +20,7 @@ func (*listScreen) layer() layer { return pageLayer }
 func (*listScreen) keys(m *Model) keymap.List {
 	k := m.keys.List
 	has := len(m.shown) > 0
-	k.Actions.SetEnabled(!m.readOnly && has)
-	k.SendEvent.SetEnabled(!m.readOnly) // a key can be typed
+	m.enableActions(&k.Actions, nil) // on a finished row, only the replay (and a push)
 	for _, b := range []*key.Binding{&k.Open, &k.Mark} {
 		b.SetEnabled(has)
 	}
@@ -31,14 +30,6 @@ func (*listScreen) keys(m *Model) keymap.List {
 	k.SortReverse.SetEnabled(m.sortMark().On) // newest first has no column to turn around
 	k.Dismiss.SetEnabled(has && m.tasks[m.selectedID].finished())
 	k.NextFailure.SetEnabled(m.fin.failed > 0)
-	if has {
-		t := m.tasks[m.selectedID].task
-		k.Restore.SetEnabled(!m.readOnly && t.Evicted)
-		k.Replay.SetEnabled(!m.readOnly && !t.Status.Active())
-		// A finished row takes no cancel or timeout (marked rows still may).
-		k.Cancel.SetEnabled(!m.readOnly && (t.Status.Active() || len(m.marks) > 0))
-		k.Timeout.SetEnabled(!m.readOnly && t.Status.Active())
-	}
 	return k
 }
 
