@@ -27,7 +27,8 @@ func (*listScreen) keys(m *Model) keymap.List {
 	k.Clear.SetEnabled(m.filter.Value() != "" || len(m.marks) > 0)
 	_, attn := m.attentionTarget()
 	k.Attention.SetEnabled(attn)
-	k.SortReverse.SetEnabled(m.sortMark().On) // newest first has no column to turn around
+	k.Sort.SetEnabled(has)                           // no row, nothing to sort
+	k.SortReverse.SetEnabled(has && m.sortMark().On) // newest first has no column to turn around
 	k.Dismiss.SetEnabled(has && m.tasks[m.selectedID].finished())
 	k.NextFailure.SetEnabled(m.fin.failed > 0)
 	return k
@@ -62,9 +63,9 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Attention):
 		m.jumpToAttention()
-	case key.Matches(msg, k.Sort):
+	case key.Matches(msg, s.keys(m).Sort):
 		m.cycleSort()
-	case key.Matches(msg, k.SortReverse):
+	case key.Matches(msg, s.keys(m).SortReverse):
 		m.reverseSort()
 	case key.Matches(msg, k.Show):
 		m.toggleShown()
