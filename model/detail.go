@@ -235,6 +235,7 @@ func (d *detailState) keys(m *Model) keymap.Detail {
 	k.NextChild.SetEnabled(many)
 	k.PrevChild.SetEnabled(many)
 	k.Parent.SetEnabled(d.info != nil && d.info.ParentTaskID != "")
+	k.Attention.SetEnabled(m.attentionElsewhere(d))
 	return k
 }
 
@@ -266,6 +267,8 @@ func (d *detailState) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		d.paused[d.tab] = !d.paused[d.tab]
 	case key.Matches(msg, d.keys(m).OpenChild, d.keys(m).NextChild, d.keys(m).PrevChild, d.keys(m).Parent):
 		m.childKey(d, msg)
+	case key.Matches(msg, d.keys(m).Attention):
+		m.jumpToAttention()
 	default:
 		if step, ok := navStep(msg, k.Nav, m.detailBodyHeight()); ok {
 			m.scrollDetail(step)
