@@ -88,6 +88,7 @@ type toast struct {
 	text  string
 	tone  ui.Tone
 	until time.Time
+	hint  string // the key that acts on it, kept whole at the footer's end
 }
 
 // runAction sends a confirmed change; its row re-reads, right before

@@ -99,11 +99,7 @@ func (m *Model) flushAttention() tea.Cmd {
 	n := a.pending[len(a.pending)-1]
 	n.More = len(a.pending) - 1
 	a.pending, a.lastAt = a.pending[:0], m.now
-	text := n.Title() + " " + n.Body()
-	if h := hint(m.keys.List.Attention, "jumps to it"); h != "" {
-		text += " · " + h
-	}
-	m.say(text, ui.Warning)
+	m.sayWithHint(n.Title()+" "+n.Body(), hint(m.keys.List.Attention, "jumps to it"), ui.Warning)
 	seq, out := attention.Encode(n, a.Terminal), a.Out
 	return func() tea.Msg {
 		_, _ = out.Write(seq) // a terminal that is gone ends the program anyway

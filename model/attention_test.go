@@ -219,3 +219,26 @@ func TestNotifyJumpFromADetail(t *testing.T) {
 		t.Fatalf("esc did not go back to the list on t2: %T, %q", m.top(), m.selectedID)
 	}
 }
+
+// At 80 columns the notification's footer keeps "a jumps to it" whole:
+// the wait's text is cut to make room for it.
+func TestNotifyFooterAt80Golden(t *testing.T) {
+	f := fake.New()
+	var out bytes.Buffer
+	m := notifyModel(t, f, "", &out)
+	m.width = 80
+	f.SetTasks(durableTask("t3", "approve-new", 5*time.Second))
+	f.SetLog("t3", eventEntry(1, "awaiting approval", t0.Add(6*time.Second), "order:approved"))
+	m = at(t, m, 10*time.Second)
+	lines := strings.Split(m.View(), "\n")
+	footer := lines[len(lines)-1]
+	if !strings.HasSuffix(footer, "· a jumps to it") || !strings.Contains(footer, "hatchtop: approve-new waits:") {
+		t.Errorf("footer %q does not end with the jump hint", footer)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) >= 80 {
+			t.Errorf("line %d reaches the last column: %q", i, l)
+		}
+	}
+	golden.RequireEqual(t, []byte(m.View()))
+}
