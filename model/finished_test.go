@@ -324,8 +324,6 @@ func TestTheOpenDetailOfAFinishedTaskReadsItsLogOnce(t *testing.T) {
 // three times at most.
 func TestTheOpenDetailOfAFinishedTaskReadsAgainWhileTheLogLags(t *testing.T) {
 	f, m := finishedModel(t)
-	f.SetTasks(durableTask("t1", "charge", -time.Minute), durableTask("t2", "ship", -2*time.Minute),
-		durableTask("t3", "notify", -3*time.Minute))
 	f.SetLog("t1", eventEntry(1, "approval", t0, "approve"))
 	m.openDetail() // t1
 	m = ticks(t, m, time.Second, 3*time.Second)
