@@ -12,6 +12,20 @@ import (
 
 // rowWith is the first line below the header (whose filter echoes the
 // text) that contains text.
+// listsKey reports whether a help screen lists the key with that
+// one-word description.
+func listsKey(screen, k, desc string) bool {
+	for _, l := range strings.Split(screen, "\n") {
+		f := strings.Fields(l)
+		for i := 0; i+1 < len(f); i++ {
+			if f[i] == k && f[i+1] == desc {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func rowWith(screen, text string) string {
 	lines := strings.Split(screen, "\n")
 	if len(lines) > 2 {
@@ -238,8 +252,15 @@ func TestReplayFinished(t *testing.T) {
 	id := trigger(t, "wait-event-labelled", map[string]any{"key": key, "label": "replay me"})
 	tm := startTerm(t, 160, 45, "--refresh", "1s")
 	tm.openRow("replay me")
+	// R is off while it runs: not in the help, and pressing it opens no
+	// confirmation (the "?" after it would go to the dialog, not the help).
 	tm.keys("R")
-	tm.waitScreen(5*time.Second, "the refusal for a running task", func(s string) bool { return strings.Contains(s, "replays finished tasks only") })
+	tm.keys("?")
+	help := tm.waitScreen(5*time.Second, "the help over the running task's detail", func(s string) bool { return strings.Contains(s, "hatchtop — keys") })
+	if strings.Contains(help, "Replay replay me?") || listsKey(help, "R", "replay") {
+		t.Fatalf("replay is offered for a running task:\n%s", help)
+	}
+	tm.keys("Escape")
 	pushEvent(t, key)
 	waitStatus(t, id, "COMPLETED", 30*time.Second)
 	tm.waitScreen(20*time.Second, "the detail to show it completed", func(s string) bool { return strings.Contains(s, "✔ completed") })

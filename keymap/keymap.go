@@ -89,6 +89,7 @@ type Detail struct {
 	NextChild key.Binding
 	PrevChild key.Binding
 	Parent    key.Binding
+	Attention key.Binding // as the list's
 }
 
 // Inbox is the bindings of the waits inbox.
@@ -246,6 +247,7 @@ func Default() KeyMap {
 			NextChild: b("n", "next child", "n"),
 			PrevChild: b("N", "previous child", "N"),
 			Parent:    b("p", "open parent", "p"),
+			Attention: attn,
 		},
 		Inbox: Inbox{
 			Nav:       defaultNav(),
@@ -343,7 +345,7 @@ func (k Detail) FullHelp() [][]key.Binding {
 		k.Nav.list(),
 		{k.NextTab, k.PrevTab, k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.Follow},
 		append(k.Actions.list(), k.Branch),
-		{k.OpenChild, k.NextChild, k.PrevChild, k.Parent},
+		{k.OpenChild, k.NextChild, k.PrevChild, k.Parent, k.Attention},
 		{k.Back, k.Messages, k.Help, k.Quit},
 	}
 }
@@ -452,7 +454,7 @@ func (k *KeyMap) byName() map[string][]*key.Binding {
 		"previous_tab":    {&k.Detail.PrevTab},
 		"form_submit":     {&k.Form.Submit},
 		"confirm":         {&k.Confirm.Yes},
-		"attention":       {&k.List.Attention, &k.Inbox.Attention},
+		"attention":       {&k.List.Attention, &k.Inbox.Attention, &k.Detail.Attention},
 		"sort":            {&k.List.Sort},
 		"sort_reverse":    {&k.List.SortReverse},
 	}

@@ -88,6 +88,7 @@ type toast struct {
 	text  string
 	tone  ui.Tone
 	until time.Time
+	hint  string // the key that acts on it, kept whole at the footer's end
 }
 
 // runAction sends a confirmed change; its row re-reads, right before
@@ -133,19 +134,20 @@ func nothingSent(skipped []preflight.Checked) error {
 
 // onActionKey handles the keys that change something in the engine, from
 // the list or the detail: the row of the key pressed opens its form or
-// confirmation; nothing is sent before the confirmation's yes. The keys
-// match even when switched off, so that pressing one says why it does
-// nothing.
+// confirmation; nothing is sent before the confirmation's yes. A key whose
+// action does not apply to the task (enableActions switched it off) does
+// nothing; in read-only mode the keys that would apply still match, so
+// that pressing one says why it does nothing.
 func (m *Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding) tea.Cmd {
 	var row *action
 	for i := range actions {
-		if key.Matches(msg, actions[i].binding(a, branch)) {
+		if key.Matches(msg, *actions[i].binding(&a, &branch)) {
 			row = &actions[i]
 			break
 		}
 	}
 	switch {
-	case row == nil:
+	case row == nil, !m.actionApplies(*row):
 		return nil
 	case m.readOnly:
 		m.say(string(row.kind)+": hatchtop runs read-only (--read-only or read_only in the config); nothing was sent", ui.Warning)
@@ -153,14 +155,8 @@ func (m *Model) onActionKey(msg tea.KeyMsg, a keymap.Actions, branch key.Binding
 	case m.busy != nil:
 		m.say("wait: "+m.busy.label+" is still in flight", ui.Warning)
 		return nil
-	case m.detail() == nil && len(m.shown) == 0 && row.kind != actPush:
-		m.say("no task selected", ui.Warning)
-		return nil
 	}
-	id := m.selectedID
-	if d := m.detail(); d != nil {
-		id = d.taskID
-	}
+	id, _, _, _ := m.actionTarget()
 	task, _ := m.taskByID(id)
 	row.open(m, id, task)
 	return nil

@@ -24,8 +24,13 @@ import (
 type action struct {
 	kind actionKind
 	// binding is its key among the screen's actions (branch: the
-	// detail's timeline key).
-	binding func(a keymap.Actions, branch key.Binding) key.Binding
+	// detail's timeline key), to match a key or switch it off.
+	binding func(a *keymap.Actions, branch *key.Binding) *key.Binding
+	// applies says whether the action can apply to the task the key is
+	// for, as the model knows it (known is false while the open detail has
+	// not loaded it: the engine's answer decides then); nil is always. A
+	// key that does not apply is off in the hints and does nothing.
+	applies func(m *Model, task durable.Task, known bool) bool
 	// open checks what the model knows of the task (id, task) and opens
 	// the form, prompt or confirmation, or says why not.
 	open func(m *Model, id string, task durable.Task)
@@ -61,6 +66,47 @@ func actionOf(k actionKind) action {
 	panic("model: no action " + string(k))
 }
 
+// actionTarget is the task an action key is for: the open detail's, or
+// the list's selected row; ok is false on an empty list. known is false
+// while the detail has not loaded a task the list does not hold.
+func (m *Model) actionTarget() (id string, task durable.Task, known, ok bool) {
+	if d := m.detail(); d != nil {
+		task, known = m.detailTask()
+		return d.taskID, task, known, true
+	}
+	if len(m.shown) == 0 {
+		return "", durable.Task{}, false, false
+	}
+	st, known := m.tasks[m.selectedID]
+	if known {
+		task = st.task
+	}
+	return m.selectedID, task, known, true
+}
+
+// actionApplies says whether a row can apply to the key's task: with no
+// task (an empty list) only a push, whose key is typed.
+func (m *Model) actionApplies(a action) bool {
+	_, task, known, ok := m.actionTarget()
+	if !ok {
+		return a.kind == actPush
+	}
+	return a.applies == nil || a.applies(m, task, known)
+}
+
+// enableActions switches each action's key on where it applies to the
+// key's task, and every one off in read-only mode: a screen's bindings
+// call it, so the hints and the keys agree (branch: the detail's timeline
+// key, or nil).
+func (m *Model) enableActions(a *keymap.Actions, branch *key.Binding) {
+	if branch == nil {
+		branch = &key.Binding{}
+	}
+	for _, row := range actions {
+		row.binding(a, branch).SetEnabled(!m.readOnly && m.actionApplies(row))
+	}
+}
+
 // oneTask is the names of a single-task change.
 func oneTask(id string, task durable.Task) pending {
 	return pending{taskIDs: []string{id}, names: []string{task.Name}}
@@ -84,7 +130,7 @@ func defaultBusy(p pending) string { return string(p.kind) + " " + strings.Join(
 
 var pushAction = action{
 	kind:          actPush,
-	binding:       func(a keymap.Actions, _ key.Binding) key.Binding { return a.SendEvent },
+	binding:       func(a *keymap.Actions, _ *key.Binding) *key.Binding { return &a.SendEvent },
 	keepsFinished: true,
 	open: func(m *Model, id string, task durable.Task) {
 		keys := m.waitKeys(id)
@@ -170,7 +216,11 @@ var pushAction = action{
 
 var cancelAction = action{
 	kind:    actCancel,
-	binding: func(a keymap.Actions, _ key.Binding) key.Binding { return a.Cancel },
+	binding: func(a *keymap.Actions, _ *key.Binding) *key.Binding { return &a.Cancel },
+	// A finished task takes no cancel; marked rows of the list still may.
+	applies: func(m *Model, task durable.Task, known bool) bool {
+		return !known || task.Status.Active() || (m.detail() == nil && len(m.marks) > 0)
+	},
 	open: func(m *Model, id string, _ durable.Task) {
 		ids := m.markedIDs()
 		if len(ids) == 0 || m.detail() != nil {
@@ -236,14 +286,12 @@ var cancelAction = action{
 
 var timeoutAction = action{
 	kind:    actTimeout,
-	binding: func(a keymap.Actions, _ key.Binding) key.Binding { return a.Timeout },
+	binding: func(a *keymap.Actions, _ *key.Binding) *key.Binding { return &a.Timeout },
+	// Only a running or evicted task has a timeout to push; not refused on
+	// QUEUED: REST reads a task that has just started as queued for a
+	// while, and the engine's answer decides.
+	applies: func(_ *Model, task durable.Task, known bool) bool { return !known || task.Status.Active() },
 	open: func(m *Model, id string, task durable.Task) {
-		// Not on QUEUED: REST reads a task that has just started as queued
-		// for a while. The engine's answer decides.
-		if task.Status != "" && !task.Status.Active() {
-			m.say("refresh timeout: "+task.Name+" is "+strings.ToLower(string(task.Status))+"; only a running or evicted task has a timeout to push", ui.Warning)
-			return
-		}
 		m.push(newDurationPrompt(id, task.Name, m.keys.Form, m.styles))
 	},
 	confirm: func(_ Model, p pending) (string, []ui.DialogLine) {
@@ -282,12 +330,12 @@ var timeoutAction = action{
 
 var restoreAction = action{
 	kind:    actRestore,
-	binding: func(a keymap.Actions, _ key.Binding) key.Binding { return a.Restore },
+	binding: func(a *keymap.Actions, _ *key.Binding) *key.Binding { return &a.Restore },
+	// Only an evicted task can be restored, and a finished one is not.
+	applies: func(_ *Model, task durable.Task, known bool) bool {
+		return !known || (task.Evicted && task.Status.Active())
+	},
 	open: func(m *Model, id string, task durable.Task) {
-		if !task.Evicted {
-			m.say("restore: "+task.Name+" is not evicted; only an evicted task can be restored", ui.Warning)
-			return
-		}
 		p := oneTask(id, task)
 		p.kind = actRestore
 		m.ask(p)
@@ -323,16 +371,13 @@ var restoreAction = action{
 
 var replayAction = action{
 	kind:          actReplay,
-	binding:       func(a keymap.Actions, _ key.Binding) key.Binding { return a.Replay },
+	binding:       func(a *keymap.Actions, _ *key.Binding) *key.Binding { return &a.Replay },
 	keepsFinished: true,
+	// Seen on v0.105.0: a replay of a queued, running or evicted task is
+	// accepted and then ignored, so it is for finished tasks only (a
+	// running one is cancelled first, or branched from a timeline entry).
+	applies: func(_ *Model, task durable.Task, known bool) bool { return !known || !task.Status.Active() },
 	open: func(m *Model, id string, task durable.Task) {
-		if task.Status.Active() {
-			// Seen on v0.105.0: a replay of a queued, running or evicted
-			// task is accepted and then ignored.
-			m.say("replay: the engine replays finished tasks only and "+task.Name+" is "+string(task.Phase())+
-				"; cancel it first, or branch from a timeline entry ("+m.keys.Detail.Branch.Help().Key+")", ui.Warning)
-			return
-		}
 		p := oneTask(id, task)
 		p.kind = actReplay
 		m.ask(p)
@@ -354,20 +399,18 @@ var replayAction = action{
 
 var branchAction = action{
 	kind:    actBranch,
-	binding: func(_ keymap.Actions, branch key.Binding) key.Binding { return branch },
+	binding: func(_ *keymap.Actions, branch *key.Binding) *key.Binding { return branch },
+	// From an entry of the open detail's timeline, of a task that still
+	// runs: a finished one is replayed instead.
+	applies: func(m *Model, task durable.Task, known bool) bool {
+		d := m.detail()
+		return d != nil && d.tab == tabTimeline && (!known || task.Status.Active())
+	},
 	open: func(m *Model, id string, task durable.Task) {
 		d := m.detail()
-		if d == nil || d.tab != tabTimeline {
-			m.say("branch: select an entry of the timeline ("+m.keys.Detail.Tab2.Help().Key+") first", ui.Warning)
-			return
-		}
 		items := durable.Timeline(d.entries)
 		if len(items) == 0 {
 			m.say("branch: the event log has no entries yet", ui.Warning)
-			return
-		}
-		if !task.Status.Active() {
-			m.say("branch: "+task.Name+" is "+string(task.Phase())+"; replay it ("+m.keys.Detail.Replay.Help().Key+") instead", ui.Warning)
 			return
 		}
 		e := items[clamp(d.entry, 0, len(items)-1)].Entry

@@ -20,12 +20,12 @@ func TestEveryActionRowIsWhole(t *testing.T) {
 			t.Errorf("%s: a row lacks a part", a.kind)
 			continue
 		}
-		b := a.binding(km.Detail.Actions, km.Detail.Branch)
+		b := *a.binding(&km.Detail.Actions, &km.Detail.Branch)
 		if len(b.Keys()) == 0 {
 			t.Errorf("%s: no key", a.kind)
 		}
 		for _, other := range actions {
-			if other.kind != a.kind && other.binding(km.Detail.Actions, km.Detail.Branch).Keys()[0] == b.Keys()[0] {
+			if other.kind != a.kind && other.binding(&km.Detail.Actions, &km.Detail.Branch).Keys()[0] == b.Keys()[0] {
 				t.Errorf("%s and %s share %q", a.kind, other.kind, b.Keys()[0])
 			}
 		}

@@ -173,22 +173,28 @@ func TestActionOnATaskThatFinishedMeanwhile(t *testing.T) {
 	}
 }
 
+// A key that is not in the hints does nothing: restore is off for a task
+// that is not evicted, replay for one that still runs.
 func TestRestoreOnlyForEvicted(t *testing.T) {
-	f, m := waitingModel(t, false)
-	m = step(t, m, press("r"))
-	if confirmOf(m) != nil || !strings.Contains(m.View(), "is not evicted") {
-		t.Errorf("restore offered for a running task:\n%s", m.View())
+	_, m := waitingModel(t, false)
+	if (&listScreen{}).keys(&m).Restore.Enabled() {
+		t.Fatal("restore is on for a running task")
 	}
-	_ = f
+	m = step(t, m, press("r"))
+	if len(m.stack) != 1 || m.toast.text != "" {
+		t.Errorf("restore of a running task opened %T or said %q", m.top(), m.toast.text)
+	}
 }
 
 func TestReplayOnlyFinished(t *testing.T) {
-	f, m := waitingModel(t, false)
-	m = step(t, m, press("R"))
-	if confirmOf(m) != nil || !strings.Contains(m.View(), "replays finished tasks only") {
-		t.Errorf("replay offered for a running task:\n%s", m.View())
+	_, m := waitingModel(t, false)
+	if (&listScreen{}).keys(&m).Replay.Enabled() {
+		t.Fatal("replay is on for a running task")
 	}
-	_ = f
+	m = step(t, m, press("R"))
+	if len(m.stack) != 1 || m.toast.text != "" {
+		t.Errorf("replay of a running task opened %T or said %q", m.top(), m.toast.text)
+	}
 }
 
 func TestEngineErrorIsShown(t *testing.T) {
@@ -203,15 +209,19 @@ func TestEngineErrorIsShown(t *testing.T) {
 
 func TestReadOnlyRefusesEveryAction(t *testing.T) {
 	f, m := waitingModel(t, true)
+	// The keys that would apply to the running row say why they do
+	// nothing; restore and replay do not apply to it, and say nothing.
 	for _, k := range []string{"e", "c", "t", "r", "R"} {
+		m.toast = toast{}
 		m = step(t, m, press(k))
 		if formOf(m) != nil || confirmOf(m) != nil || promptOf(m) != nil {
 			t.Fatalf("%s opened a dialog in read-only mode", k)
 		}
-		if !strings.Contains(m.View(), "hatchtop runs read-only") {
-			t.Errorf("%s does not say why it does nothing:\n%s", k, m.View())
+		if says := strings.Contains(m.toast.text, "hatchtop runs read-only"); says != (k != "r" && k != "R") {
+			t.Errorf("%s said %q", k, m.toast.text)
 		}
 	}
+	m.toast = toast{}
 	m = step(t, m, press("?"))
 	// The help lists no key that does nothing, and says why they are off.
 	if v := m.View(); strings.Contains(v, "refresh timeout") || strings.Contains(v, "send event") || !strings.Contains(v, "the keys that change the engine are off") {

@@ -99,11 +99,7 @@ func (m *Model) flushAttention() tea.Cmd {
 	n := a.pending[len(a.pending)-1]
 	n.More = len(a.pending) - 1
 	a.pending, a.lastAt = a.pending[:0], m.now
-	text := n.Title() + " " + n.Body()
-	if h := hint(m.keys.List.Attention, "jumps to it"); h != "" {
-		text += " · " + h
-	}
-	m.say(text, ui.Warning)
+	m.sayWithHint(n.Title()+" "+n.Body(), hint(m.keys.List.Attention, "jumps to it"), ui.Warning)
 	seq, out := attention.Encode(n, a.Terminal), a.Out
 	return func() tea.Msg {
 		_, _ = out.Write(seq) // a terminal that is gone ends the program anyway
@@ -132,10 +128,27 @@ func (m Model) attentionTarget() (string, bool) {
 }
 
 // jumpToAttention opens the detail of the newest notified wait's task
-// (esc comes back to where the key was pressed).
+// over the page the key was pressed on (esc comes back to it); from a
+// detail, in place of it, so that jumps do not pile up. The list's cursor
+// goes to the task, as when it is opened from the list.
 func (m *Model) jumpToAttention() {
-	if id, ok := m.attentionTarget(); ok {
-		m.selectTask(id)
-		m.openDetail()
+	id, ok := m.attentionTarget()
+	if !ok {
+		return
 	}
+	if d, on := topIs[*detailState](*m); on {
+		if d.taskID == id {
+			return
+		}
+		m.pop()
+	}
+	m.selectTask(id)
+	m.openTaskDetail(id)
+}
+
+// attentionElsewhere reports whether the jump key has somewhere to go
+// from the open detail: a notified wait of another task.
+func (m *Model) attentionElsewhere(d *detailState) bool {
+	id, ok := m.attentionTarget()
+	return ok && id != d.taskID
 }

@@ -180,3 +180,65 @@ func TestNotifyJumpFromTheInbox(t *testing.T) {
 		t.Fatal("esc did not go back to the inbox")
 	}
 }
+
+// From a detail the jump key opens the notified task's detail in place
+// of the open one: esc goes back to what was under it, and jumps do not
+// pile up. It is off in the detail of that very task.
+func TestNotifyJumpFromADetail(t *testing.T) {
+	f := fake.New()
+	f.SetTasks(durableTask("t1", "sleeper", -time.Hour))
+	f.SetLog("t1", sleepEntry(1, "nap", t0.Add(-time.Minute), time.Hour))
+	var out bytes.Buffer
+	m := notifyModel(t, f, "", &out)
+	m = step(t, m, tea.KeyMsg{Type: tea.KeyEnter})
+	if d := m.detail(); d == nil || d.taskID != "t1" {
+		t.Fatalf("enter opened %+v, want t1's detail", d)
+	}
+	f.SetTasks(durableTask("t1", "sleeper", -time.Hour), durableTask("t2", "approve", 5*time.Second))
+	f.SetLog("t2", eventEntry(1, "approve me", t0.Add(6*time.Second), "k"))
+	m = at(t, m, 10*time.Second)
+	if out.Len() == 0 {
+		t.Fatal("the new wait did not ring")
+	}
+	if !m.top().bindings(&m).(keymap.Detail).Attention.Enabled() {
+		t.Fatal("the jump key is off in another task's detail")
+	}
+	m = step(t, m, keyRune('a'))
+	if d := m.detail(); d == nil || d.taskID != "t2" || len(m.stack) != 2 {
+		t.Fatalf("the jump key opened %+v over %d screens, want t2's detail in place of t1's", d, len(m.stack))
+	}
+	if m.top().bindings(&m).(keymap.Detail).Attention.Enabled() {
+		t.Error("the jump key is on in the notified task's own detail")
+	}
+	m = step(t, m, keyRune('a'))
+	if d := m.detail(); d == nil || d.taskID != "t2" || len(m.stack) != 2 {
+		t.Fatalf("a in the notified task's detail changed the stack: %+v, %d screens", d, len(m.stack))
+	}
+	m = step(t, m, tea.KeyMsg{Type: tea.KeyEsc})
+	if _, ok := topIs[*listScreen](m); !ok || m.selectedID != "t2" {
+		t.Fatalf("esc did not go back to the list on t2: %T, %q", m.top(), m.selectedID)
+	}
+}
+
+// At 80 columns the notification's footer keeps "a jumps to it" whole:
+// the wait's text is cut to make room for it.
+func TestNotifyFooterAt80Golden(t *testing.T) {
+	f := fake.New()
+	var out bytes.Buffer
+	m := notifyModel(t, f, "", &out)
+	m.width = 80
+	f.SetTasks(durableTask("t3", "approve-new", 5*time.Second))
+	f.SetLog("t3", eventEntry(1, "awaiting approval", t0.Add(6*time.Second), "order:approved"))
+	m = at(t, m, 10*time.Second)
+	lines := strings.Split(m.View(), "\n")
+	footer := lines[len(lines)-1]
+	if !strings.HasSuffix(footer, "· a jumps to it") || !strings.Contains(footer, "hatchtop: approve-new waits:") {
+		t.Errorf("footer %q does not end with the jump hint", footer)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) >= 80 {
+			t.Errorf("line %d reaches the last column: %q", i, l)
+		}
+	}
+	golden.RequireEqual(t, []byte(m.View()))
+}

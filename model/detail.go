@@ -229,20 +229,13 @@ func (*detailState) layer() layer { return pageLayer }
 func (d *detailState) keys(m *Model) keymap.Detail {
 	k := m.keys.Detail
 	k.Follow.SetEnabled(d.tab == tabStream || d.tab == tabLogs)
-	k.Actions.SetEnabled(!m.readOnly)
-	task, known := m.detailTask()
-	k.Branch.SetEnabled(!m.readOnly && d.tab == tabTimeline && (!known || task.Status.Active()))
-	if known {
-		k.Restore.SetEnabled(!m.readOnly && task.Evicted)
-		k.Replay.SetEnabled(!m.readOnly && !task.Status.Active())
-		k.Timeout.SetEnabled(!m.readOnly && task.Status.Active())
-		k.Cancel.SetEnabled(!m.readOnly && task.Status.Active())
-	}
+	m.enableActions(&k.Actions, &k.Branch)
 	many := d.tab == tabOverview && len(d.children.tasks) > 1
 	k.OpenChild.SetEnabled(d.tab == tabOverview && len(d.children.tasks) > 0)
 	k.NextChild.SetEnabled(many)
 	k.PrevChild.SetEnabled(many)
 	k.Parent.SetEnabled(d.info != nil && d.info.ParentTaskID != "")
+	k.Attention.SetEnabled(m.attentionElsewhere(d))
 	return k
 }
 
@@ -274,6 +267,8 @@ func (d *detailState) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		d.paused[d.tab] = !d.paused[d.tab]
 	case key.Matches(msg, d.keys(m).OpenChild, d.keys(m).NextChild, d.keys(m).PrevChild, d.keys(m).Parent):
 		m.childKey(d, msg)
+	case key.Matches(msg, d.keys(m).Attention):
+		m.jumpToAttention()
 	default:
 		if step, ok := navStep(msg, k.Nav, m.detailBodyHeight()); ok {
 			m.scrollDetail(step)

@@ -72,6 +72,7 @@ func (m *Model) rebuildDeadline(t *taskState) {
 		t.deadline, t.deadlineOK = t.timeoutHint, true
 	}
 	m.syncSortKeys(t)
+	m.syncWorker(t)
 }
 
 // timeoutAt is a running task's execution deadline, when known.

@@ -324,8 +324,6 @@ func TestTheOpenDetailOfAFinishedTaskReadsItsLogOnce(t *testing.T) {
 // three times at most.
 func TestTheOpenDetailOfAFinishedTaskReadsAgainWhileTheLogLags(t *testing.T) {
 	f, m := finishedModel(t)
-	f.SetTasks(durableTask("t1", "charge", -time.Minute), durableTask("t2", "ship", -2*time.Minute),
-		durableTask("t3", "notify", -3*time.Minute))
 	f.SetLog("t1", eventEntry(1, "approval", t0, "approve"))
 	m.openDetail() // t1
 	m = ticks(t, m, time.Second, 3*time.Second)
@@ -344,4 +342,39 @@ func TestTheOpenDetailOfAFinishedTaskReadsAgainWhileTheLogLags(t *testing.T) {
 	if d := m.detail(); d == nil || len(d.entries) != 1 || !d.entries[0].Satisfied {
 		t.Fatalf("the detail's timeline does not show the wait satisfied: %+v", d)
 	}
+}
+
+// A key that is not in the hints does nothing: on a finished row (in the
+// list and in its detail) the actions that cannot apply to it open no
+// dialog and say nothing; the replay still does.
+func TestTheActionsOffForAFinishedRowDoNothing(t *testing.T) {
+	f, m := finishedModel(t)
+	f.SetDetail("t1", ended(m.tasks["t1"].task, durable.StatusCompleted, 42*time.Second, ""))
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskCompleted, RunID: "t1", TaskID: "t1"}))
+	if m.selectedID != "t1" || !m.tasks["t1"].finished() {
+		t.Fatalf("selected %q, finished %v", m.selectedID, m.tasks["t1"].finished())
+	}
+	nothing := func(where string, m Model, keys ...string) {
+		t.Helper()
+		for _, k := range keys {
+			before := len(m.stack)
+			m.toast = toast{}
+			m = step(t, m, press(k))
+			if len(m.stack) != before || m.toast.text != "" {
+				t.Errorf("%s: %s on a finished task opened %T or said %q", where, k, m.top(), m.toast.text)
+			}
+		}
+	}
+	nothing("list", m, "c", "t", "r")
+	if m = step(t, m, press("R")); confirmOf(m) == nil {
+		t.Fatal("R opened no replay confirmation for a finished row")
+	}
+	m = step(t, m, press("esc"))
+	m = step(t, m, press("enter"))
+	if d := m.detail(); d == nil || d.taskID != "t1" {
+		t.Fatalf("no detail of t1: %+v", d)
+	}
+	nothing("detail", m, "c", "t", "r")
+	m = step(t, m, press("2"))
+	nothing("timeline", m, "b")
 }

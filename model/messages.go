@@ -28,6 +28,18 @@ func (m *Model) say(text string, tone ui.Tone) {
 	m.remember(text, tone)
 }
 
+// sayWithHint is say with the hint of the key that acts on it ("a jumps
+// to it"): the footer keeps the hint whole and cuts the text instead; the
+// note keeps both.
+func (m *Model) sayWithHint(text, hint string, tone ui.Tone) {
+	if hint == "" {
+		m.say(text, tone)
+		return
+	}
+	m.say(text+" · "+hint, tone)
+	m.toast.text, m.toast.hint = text, hint
+}
+
 // sayUntilNext shows a toast that stays until the next feedback: the
 // outcome of an action is read after the fact.
 func (m *Model) sayUntilNext(text string, tone ui.Tone) {

@@ -165,7 +165,7 @@ func (m Model) footer() string {
 		f.Busy = m.busy.spin.View() + " " + m.busy.label + "…"
 	}
 	if m.toast.text != "" {
-		f.Toast, f.ToastTone = m.toast.text, m.toast.tone
+		f.Toast, f.ToastTone, f.ToastHint = m.toast.text, m.toast.tone, m.toast.hint
 	}
 	return ui.Footer(f, m.width, m.styles)
 }

@@ -20,8 +20,7 @@ func (*listScreen) layer() layer { return pageLayer }
 func (*listScreen) keys(m *Model) keymap.List {
 	k := m.keys.List
 	has := len(m.shown) > 0
-	k.Actions.SetEnabled(!m.readOnly && has)
-	k.SendEvent.SetEnabled(!m.readOnly) // a key can be typed
+	m.enableActions(&k.Actions, nil) // on a finished row, only the replay (and a push)
 	for _, b := range []*key.Binding{&k.Open, &k.Mark} {
 		b.SetEnabled(has)
 	}
@@ -29,17 +28,10 @@ func (*listScreen) keys(m *Model) keymap.List {
 	k.Profiles.SetEnabled(m.profiles != nil)
 	_, attn := m.attentionTarget()
 	k.Attention.SetEnabled(attn)
-	k.SortReverse.SetEnabled(m.sortMark().On) // newest first has no column to turn around
+	k.Sort.SetEnabled(has)                           // no row, nothing to sort
+	k.SortReverse.SetEnabled(has && m.sortMark().On) // newest first has no column to turn around
 	k.Dismiss.SetEnabled(has && m.tasks[m.selectedID].finished())
 	k.NextFailure.SetEnabled(m.fin.failed > 0)
-	if has {
-		t := m.tasks[m.selectedID].task
-		k.Restore.SetEnabled(!m.readOnly && t.Evicted)
-		k.Replay.SetEnabled(!m.readOnly && !t.Status.Active())
-		// A finished row takes no cancel or timeout (marked rows still may).
-		k.Cancel.SetEnabled(!m.readOnly && (t.Status.Active() || len(m.marks) > 0))
-		k.Timeout.SetEnabled(!m.readOnly && t.Status.Active())
-	}
 	return k
 }
 
@@ -76,9 +68,9 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Attention):
 		m.jumpToAttention()
-	case key.Matches(msg, k.Sort):
+	case key.Matches(msg, s.keys(m).Sort):
 		m.cycleSort()
-	case key.Matches(msg, k.SortReverse):
+	case key.Matches(msg, s.keys(m).SortReverse):
 		m.reverseSort()
 	case key.Matches(msg, k.Show):
 		m.toggleShown()
@@ -103,69 +95,4 @@ func (s *listScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 func (*listScreen) view(m *Model) string {
 	header := ui.Header(m.headerData(), m.width, m.styles)
 	return header + "\n" + ui.SortedTable(m.rows(), m.sortMark(), m.width, m.bodyHeight(), m.emptyText(), m.styles)
-}
-
-// filterScreen is the filter input, over the list: it owns the keyboard
-// and takes the footer's place.
-type filterScreen struct{}
-
-func (*filterScreen) layer() layer { return barLayer }
-
-func (*filterScreen) bindings(m *Model) help.KeyMap { return m.keys.Filter }
-
-func (*filterScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
-	k := m.keys.Filter
-	switch {
-	case key.Matches(msg, k.Accept):
-		m.filter.Blur()
-		m.pop()
-		return nil
-	case key.Matches(msg, k.Cancel):
-		m.filter.Blur()
-		m.filter.SetValue("")
-		m.applyFilter()
-		m.pop()
-		return nil
-	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
-	m.applyFilter()
-	return cmd
-}
-
-func (*filterScreen) view(m *Model) string {
-	return ui.InputFooter(m.filter.View(), m.help.View(m.keys.Filter), m.width) // whole hints, or none
-}
-
-// helpScreen is the full help of the page below it, with the global keys.
-type helpScreen struct{}
-
-func (*helpScreen) layer() layer { return pageLayer }
-
-func (*helpScreen) bindings(m *Model) help.KeyMap { return m.keys.Pager }
-
-func (*helpScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
-	k := m.keys.Pager
-	switch {
-	case key.Matches(msg, k.Quit):
-		return tea.Quit
-	case key.Matches(msg, k.Close):
-		m.pop()
-	}
-	return nil
-}
-
-func (*helpScreen) view(m *Model) string {
-	h := m.help
-	h.ShowAll = true
-	var below screen = &listScreen{}
-	for i := len(m.stack) - 2; i >= 0; i-- {
-		if m.stack[i].layer() == pageLayer {
-			below = m.stack[i]
-			break
-		}
-	}
-	keys := withGlobal{KeyMap: below.bindings(m), global: m.keys.Global}
-	back := hint(m.keys.Pager.Close, "goes back")
-	return ui.HelpScreen(h.View(keys), append(m.connNotes(m.width), m.helpNotes(below)...), back, m.width, m.height-1, m.styles)
 }

@@ -33,11 +33,6 @@ type workersScreen struct {
 	at       time.Time       // when the list was last answered
 	inFlight bool
 	nextAt   time.Time
-
-	// What the store says of the workers, derived at rev.
-	idx    workerIndex
-	idxRev uint64
-	idxSet bool
 }
 
 // workersMsg is a poll's answer, for the screen that asked: one that was
@@ -123,39 +118,12 @@ func statusRank(s string) int {
 	return 2
 }
 
-// workerIndex is what the store knows of the workers: the active tasks on
-// each (by their latest assignment's worker id) and the evicted tasks by
-// action, which a restore needs a worker of that action for.
-type workerIndex struct {
-	tasks    map[string][]string // worker id -> task ids, newest first
-	evicted  map[string]int      // action id -> evicted tasks
-	running  int                 // running tasks, not evicted
-	assigned int                 // of which the worker is known
-}
-
-// index is the store's view of the workers, derived once per store change
-// rather than per frame.
-func (s *workersScreen) index(m *Model) workerIndex {
-	if s.idxSet && s.idxRev == m.rev {
-		return s.idx
-	}
-	x := workerIndex{tasks: map[string][]string{}, evicted: map[string]int{}}
-	for _, id := range m.order {
-		st := m.tasks[id]
-		switch {
-		case st.task.Status != durable.StatusRunning:
-		case st.task.Evicted:
-			x.evicted[st.task.ActionID]++
-		default:
-			x.running++
-			if w := assignedWorker(st.events); w != "" {
-				x.assigned++
-				x.tasks[w] = append(x.tasks[w], id)
-			}
-		}
-	}
-	s.idx, s.idxRev, s.idxSet = x, m.rev, true
-	return x
+// syncWorker hands the store the worker of a task's latest assignment,
+// from its lifecycle events: the store keeps the tasks by worker (and the
+// evicted ones by action) as they change, so the workers screen only reads
+// them. It runs when the events change (rebuildDeadline).
+func (m *Model) syncWorker(st *taskState) {
+	m.index.SetWorker(st.task.ID, assignedWorker(st.events))
 }
 
 // assignedWorker is the worker of a task's latest assignment or start.
@@ -171,10 +139,10 @@ func assignedWorker(events []durable.TaskEvent) string {
 }
 
 // evictedFor is how many evicted tasks need one of the worker's actions.
-func (x workerIndex) evictedFor(w engine.Worker) int {
+func (m *Model) evictedFor(w engine.Worker) int {
 	n := 0
 	for _, a := range slices.Compact(slices.Sorted(slices.Values(w.Actions))) {
-		n += x.evicted[a]
+		n += m.index.EvictedOf(a)
 	}
 	return n
 }
@@ -185,7 +153,7 @@ func (s *workersScreen) selected(m *Model) (engine.Worker, []string, bool) {
 		return engine.Worker{}, nil, false
 	}
 	w := s.workers[clamp(s.cursor, 0, len(s.workers)-1)]
-	return w, s.index(m).tasks[w.ID], true
+	return w, m.index.OnWorker(w.ID), true
 }
 
 // sync keeps the cursor on the selected worker as workers come and go,
@@ -265,19 +233,25 @@ func (s *workersScreen) update(m *Model, msg tea.KeyMsg) tea.Cmd {
 }
 
 func (s *workersScreen) view(m *Model) string {
-	x := s.index(m)
 	rows := make([]ui.WorkerRow, len(s.workers))
 	cursor := clamp(s.cursor, 0, max(len(s.workers)-1, 0))
 	for i, w := range s.workers {
 		r := ui.WorkerRow{Name: w.Name, Status: w.Status, Heartbeat: m.ago(w.LastHeartbeatAt), Actions: w.Actions,
-			Tasks: len(x.tasks[w.ID]), Selected: i == cursor}
+			Tasks: len(m.index.OnWorker(w.ID)), Selected: i == cursor}
 		r.Slots = slotsText(w.Slots, engine.SlotDefault)
 		r.Durable = slotsText(w.Slots, engine.SlotDurable)
 		if r.Selected {
-			r.Evicted = x.evictedFor(w)
-			ids := x.tasks[w.ID]
+			r.Evicted = m.evictedFor(w)
+			ids := m.index.OnWorker(w.ID)
 			pick := clamp(s.pick, 0, max(len(ids)-1, 0))
-			for j, id := range ids {
+			// Only the task lines that fit are made, the picked one among
+			// them: a worker may hold thousands.
+			// The table's lines less its header, the workers above, this
+			// one's line and two of its actions and evicted count.
+			from, to := taskWindow(len(ids), pick, m.height-ui.WorkersChromeHeight-4-(i-s.offset))
+			r.TasksBefore, r.TasksAfter = from, len(ids)-to
+			for j := from; j < to; j++ {
+				id := ids[j]
 				st := m.tasks[id]
 				t := ui.WorkerTask{Task: st.task.Name, Workflow: st.task.WorkflowName, Status: string(st.task.Phase()),
 					Elapsed: durable.FormatDuration(st.task.Elapsed(m.now).Truncate(time.Second)), Selected: len(ids) > 1 && j == pick}
@@ -308,11 +282,24 @@ func (s *workersScreen) view(m *Model) string {
 	}
 	// A task's worker is in its lifecycle events, which are read for the
 	// list's rows on screen: say how many of the running tasks that covers.
-	note += " · worker known for " + strconv.Itoa(x.assigned) + " of " + ui.Count(x.running, "running task")
+	running, assigned := m.index.RunningTasks()
+	note += " · worker known for " + strconv.Itoa(assigned) + " of " + ui.Count(running, "running task")
 	title, n := ui.WorkersTitle(note, refusal, m.width, m.styles)
 	h := max(m.height-ui.WorkersChromeHeight-(n-1), 2)
 	return ui.Header(m.headerData(), m.width, m.styles) + "\n" + title + "\n" +
 		ui.WorkersTable(rows, s.offset, m.width, h, empty, m.styles)
+}
+
+// taskWindow is the task lines of the selected worker to make: at most
+// room of n (less the lines that say how many are left out), the picked
+// one among them.
+func taskWindow(n, pick, room int) (from, to int) {
+	if n <= max(room, 1) {
+		return 0, n
+	}
+	room = max(room-2, 1) // the "more before" and "more" lines
+	from = clamp(pick-room+1, 0, n-room)
+	return from, from + room
 }
 
 // ago is how long before now t was, in whole seconds; "never" when zero.

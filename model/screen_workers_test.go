@@ -3,6 +3,8 @@ package model
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -267,4 +269,97 @@ func TestWorkersGolden(t *testing.T) {
 		}
 		golden.RequireEqual(t, []byte(out))
 	})
+}
+
+// The store keeps the tasks by worker as they change: a task assigned
+// elsewhere moves, an evicted one counts for its action, a finished one
+// and one that left the list drop out, and the screen only reads it.
+func TestWorkersFollowTheStoreAsTasksChange(t *testing.T) {
+	w := workersFixture()
+	m := modelOn(t, w)
+	m = step(t, m, press("W"))
+	if got := m.index.OnWorker(workerA); !slices.Equal(got, []string{"t1", "t2"}) {
+		t.Fatalf("on A: %v", got)
+	}
+	// t2 is assigned to B now.
+	m = step(t, m, eventsMsg{taskID: "t2", events: []durable.TaskEvent{
+		{ID: 3, Type: durable.EventAssigned, At: t0.Add(-90 * time.Second), WorkerID: workerA},
+		{ID: 4, Type: durable.EventAssigned, At: t0.Add(-10 * time.Second), WorkerID: workerB}}})
+	if a, b := m.index.OnWorker(workerA), m.index.OnWorker(workerB); !slices.Equal(a, []string{"t1"}) || !slices.Equal(b, []string{"t2"}) {
+		t.Fatalf("after t2 moved: A %v, B %v", a, b)
+	}
+	if !strings.Contains(m.View(), "worker known for 2 of 2 running tasks") {
+		t.Errorf("view:\n%s", m.View())
+	}
+	// t1 is evicted: no longer on A, one more evicted task of demo:pay.
+	st := m.tasks["t1"]
+	ev := st.task
+	ev.Evicted = true
+	m.setTask(st, ev)
+	if a := m.index.OnWorker(workerA); len(a) != 0 || m.index.EvictedOf("demo:pay") != 1 {
+		t.Fatalf("after t1's eviction: A %v, evicted of demo:pay %d", a, m.index.EvictedOf("demo:pay"))
+	}
+	// t2 finishes; then it leaves the list.
+	st = m.tasks["t2"]
+	done := st.task
+	done.Status = durable.StatusCompleted
+	m.setTask(st, done)
+	if b := m.index.OnWorker(workerB); len(b) != 0 {
+		t.Fatalf("a finished task is still on B: %v", b)
+	}
+	m.removeTask("t3")
+	if running, assigned := m.index.RunningTasks(); running != 0 || assigned != 0 || m.index.EvictedOf("demo:nap") != 0 {
+		t.Fatalf("running %d, assigned %d, evicted of demo:nap %d", running, assigned, m.index.EvictedOf("demo:nap"))
+	}
+}
+
+// A worker with more tasks than fit gets as many task lines as the screen
+// holds, the picked one among them, and says how many are left out.
+func TestWorkersWithManyTasksMakeTheLinesThatFit(t *testing.T) {
+	w := workersFixture()
+	tasks := []durable.Task{}
+	for i := range 60 {
+		id := fmt.Sprintf("m%02d", i)
+		tk := durableTask(id, id, -time.Duration(i)*time.Second)
+		tk.ActionID = "demo:nap"
+		tasks = append(tasks, tk)
+	}
+	w.Engine.SetTasks(tasks...)
+	m := modelOn(t, w)
+	// Their events as the scheduler would read them, in time.
+	for i, tk := range tasks {
+		st := m.tasks[tk.ID]
+		st.events = []durable.TaskEvent{{ID: i + 1, Type: durable.EventAssigned, At: t0, WorkerID: workerA}}
+		m.rebuildDeadline(st)
+	}
+	m = step(t, m, press("W"))
+	for s := 1; s <= 10 && m.workers().at.IsZero(); s++ {
+		m = at(t, m, time.Duration(s)*time.Second)
+	}
+	view := m.View()
+	if !strings.Contains(view, "└ > m00") || !strings.Contains(view, "more") || strings.Contains(view, "m59") {
+		t.Fatalf("view:\n%s", view)
+	}
+	m = step(t, m, press("shift+tab")) // from the first to the last
+	view = m.View()
+	if !strings.Contains(view, "└ > m59") || !strings.Contains(view, "more before") {
+		t.Fatalf("the picked task is not on screen:\n%s", view)
+	}
+	if n := strings.Count(view, "└"); n > m.height {
+		t.Errorf("%d task lines made for %d lines", n, m.height)
+	}
+}
+
+func TestTaskWindow(t *testing.T) {
+	for _, tc := range []struct{ n, pick, room, from, to int }{
+		{3, 0, 10, 0, 3},
+		{100, 0, 10, 0, 8},
+		{100, 50, 10, 43, 51},
+		{100, 99, 10, 92, 100},
+		{100, 5, 0, 5, 6},
+	} {
+		if from, to := taskWindow(tc.n, tc.pick, tc.room); from != tc.from || to != tc.to {
+			t.Errorf("taskWindow(%d, %d, %d) = %d, %d; want %d, %d", tc.n, tc.pick, tc.room, from, to, tc.from, tc.to)
+		}
+	}
 }

@@ -84,10 +84,10 @@ func (m *Model) syncSortKeys(st *taskState) {
 	m.index.SetExtra(st.task.ID, e)
 }
 
-// sortNote is the help's line on the sort keys, from their bindings;
-// short, as the help must fit 80x24.
+// sortNote is the help's line on the sort keys, from their bindings as
+// the list's state enables them; short, as the help must fit 80x24.
 func (m Model) sortNote() string {
-	k := m.keys.List
+	k := (&listScreen{}).keys(&m)
 	if !k.Sort.Enabled() {
 		return ""
 	}

@@ -183,3 +183,33 @@ func TestSortedListGolden(t *testing.T) {
 		t.Errorf("help note %q", note)
 	}
 }
+
+// With no rows there is nothing to sort: s and S are off, not in the help,
+// and pressing them does nothing. A filter that leaves no row is the same.
+func TestSortIsOffOnAnEmptyList(t *testing.T) {
+	m := startedModel(t, fake.New())
+	k := (&listScreen{}).keys(&m)
+	if k.Sort.Enabled() || k.SortReverse.Enabled() {
+		t.Fatalf("sort %v, reverse %v on an empty list", k.Sort.Enabled(), k.SortReverse.Enabled())
+	}
+	m = pressSort(t, m, "sS")
+	if got := m.index.Sort(); got != (store.Sort{}) {
+		t.Errorf("s on an empty list sorted by %+v", got)
+	}
+	m = pressSort(t, m, "?")
+	if v := m.View(); strings.Contains(v, "sort by next column") || strings.Contains(v, "sorts by STATUS") {
+		t.Errorf("the help of an empty list offers the sort:\n%s", v)
+	}
+
+	m, _ = sleepers(t)
+	m = pressSort(t, m, "s") // by STATUS, then a filter that matches nothing
+	m.filter.SetValue("no such task")
+	m.applyFilter()
+	if k := (&listScreen{}).keys(&m); k.Sort.Enabled() || k.SortReverse.Enabled() {
+		t.Fatal("sort is on with no row shown")
+	}
+	m = pressSort(t, m, "sS")
+	if got := m.index.Sort(); got != (store.Sort{By: store.ByStatus}) {
+		t.Errorf("s with no row shown moved the sort to %+v", got)
+	}
+}

@@ -2,7 +2,7 @@
 // shape that costs O(change), not O(tasks), per message: the tasks by id,
 // their list order (a task that arrives or whose order key moves is put
 // in its place; a whole sort only for a new key or many at once: sort.go),
-// the counts per phase and the tasks of each run, all
+// the counts per phase, the tasks of each run and of each worker, all
 // maintained as tasks are put and removed. It does no I/O and knows
 // nothing of the screen.
 package store
@@ -24,6 +24,9 @@ type Tasks struct {
 	moved  []string         // tasks whose key moved in a sorted order: put back one by one (sort.go)
 	sort   Sort             // the order's key; the zero value is newest first
 	extra  map[string]Extra // the keys the model derives, by task id
+	// workers is the tasks by worker and the evicted ones by action
+	// (workers.go).
+	workers workerIndex
 }
 
 // New returns an empty set.
@@ -34,6 +37,8 @@ func New() *Tasks {
 		counts: map[durable.Phase]int{},
 		extra:  map[string]Extra{},
 		sorted: true,
+
+		workers: newWorkerIndex(),
 	}
 }
 
@@ -50,7 +55,14 @@ func (s *Tasks) Get(id string) (durable.Task, bool) {
 // is new.
 func (s *Tasks) Put(t durable.Task) (added bool) {
 	old, ok := s.byID[t.ID]
+	moved := ok && workerKeyMoved(old, t)
+	if moved {
+		s.unindexWorker(old) // while byID still holds it as counted
+	}
 	s.byID[t.ID] = t
+	if moved || !ok {
+		s.indexWorker(t)
+	}
 	if !ok {
 		s.counts[t.Phase()]++
 		s.byRun[t.RunID] = append(s.byRun[t.RunID], t.ID)
@@ -77,8 +89,10 @@ func (s *Tasks) Remove(id string) bool {
 	if !ok {
 		return false
 	}
+	s.unindexWorker(old)
 	delete(s.byID, id)
 	delete(s.extra, id)
+	delete(s.workers.of, id)
 	s.decrement(old.Phase())
 	s.unlinkRun(old.RunID, id)
 	if s.sorted {

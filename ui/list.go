@@ -300,6 +300,9 @@ type FooterData struct {
 	Busy      string // spinner and label of an action in flight
 	Toast     string // an action's answer
 	ToastTone Tone
+	// ToastHint is the key that acts on the toast ("a jumps to it"): kept
+	// whole after it, the toast's text cut to make room.
+	ToastHint string
 	Error     string // the last failed poll
 	Marked    int
 }
@@ -315,12 +318,28 @@ func Footer(f FooterData, width int, st Styles) string {
 	case f.Busy != "":
 		return cut(prefix+st.Warn.Render(Clean(f.Busy)), width, "…")
 	case f.Toast != "":
-		return cut(prefix+tone(f.ToastTone, st).Render(Clean(f.Toast)), width, "…")
+		return toastLine(prefix, f, width, st)
 	case f.Error != "":
 		return cut(prefix+st.Error.Render(Clean(f.Error)), width, "…")
 	}
 	// Hints go whole or not at all: "esc clear filte" helps no one.
 	return prefix + FitHints(f.Help, width-safeWidth(prefix))
+}
+
+// toastLine is the toast cut to width, its hint whole at the end when
+// there is room for it and a few cells of the text.
+func toastLine(prefix string, f FooterData, width int, st Styles) string {
+	ts := tone(f.ToastTone, st)
+	text := ts.Render(Clean(f.Toast))
+	if f.ToastHint == "" {
+		return cut(prefix+text, width, "…")
+	}
+	hint := ts.Render(" · " + Clean(f.ToastHint))
+	room := width - safeWidth(hint)
+	if room < safeWidth(prefix)+10 {
+		return cut(prefix+text, width, "…")
+	}
+	return cut(prefix+text, room, "…") + hint
 }
 
 // InputFooter is the bottom line while an input has the keys (the filter):

@@ -377,3 +377,22 @@ func TestInboxMarksThePickedWaiter(t *testing.T) {
 		t.Errorf("a lone waiter: %q", l[2])
 	}
 }
+
+// A toast's hint stays whole at the end; the text is cut for it, and only
+// a footer too narrow for a few cells of text drops the hint.
+func TestFooterKeepsTheToastHint(t *testing.T) {
+	st := colourLayout()
+	f := FooterData{Toast: "hatchtop: approve-new waits: awaiting approval (event order:approved)", ToastHint: "a jumps to it"}
+	for _, w := range []int{80, 60, 40} {
+		out := ansi.Strip(Footer(f, w, st))
+		if !strings.HasSuffix(out, "… · a jumps to it") || ansi.StringWidth(out) >= w {
+			t.Errorf("%d columns: %q", w, out)
+		}
+	}
+	if out := ansi.Strip(Footer(f, 120, st)); out != f.Toast+" · a jumps to it" {
+		t.Errorf("120 columns: %q", out)
+	}
+	if out := ansi.Strip(Footer(f, 20, st)); strings.Contains(out, "jumps") || ansi.StringWidth(out) >= 20 {
+		t.Errorf("20 columns: %q", out)
+	}
+}

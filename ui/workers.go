@@ -28,6 +28,10 @@ type WorkerRow struct {
 	// restored into a slot; shown under the selected worker.
 	Evicted   int
 	TaskLines []WorkerTask
+	// TasksBefore and TasksAfter are the active tasks on it that
+	// TaskLines leaves out, before and after them: only the ones that
+	// fit on screen are made.
+	TasksBefore, TasksAfter int
 }
 
 // WorkerTask is one active task on the selected worker; Selected marks
@@ -134,6 +138,9 @@ func WorkersTable(rows []WorkerRow, offset, width, height int, empty string, st 
 				picked = "  "
 			}
 		}
+		if row.TasksBefore > 0 {
+			lines = append(lines, gutter+cut(st.Dim.Render("   ⋮ "+strconv.Itoa(row.TasksBefore)+" more before"), width, "…"))
+		}
 		for _, t := range row.TaskLines {
 			task, pick := Clean(t.Task), picked
 			if t.Selected {
@@ -147,6 +154,9 @@ func WorkersTable(rows []WorkerRow, offset, width, height int, empty string, st 
 				sub += "  " + st.Label.Render(Clean(t.Wait))
 			}
 			lines = append(lines, gutter+cut(sub, width, "…"))
+		}
+		if row.TasksAfter > 0 {
+			lines = append(lines, gutter+cut(st.Dim.Render("   ⋮ "+strconv.Itoa(row.TasksAfter)+" more"), width, "…"))
 		}
 	}
 	if offset > 0 && offset < len(lines) {
