@@ -42,7 +42,7 @@ type Client struct {
 	durable map[string]bool // workflow version + action id -> durable
 	watches []*RunWatch     // closed with the client
 	closed  bool
-	pages   sync.Pool       // *bytes.Buffer reused by every list answer (listpage.go)
+	pages   sync.Pool // *bytes.Buffer reused by every list answer (listpage.go)
 }
 
 var _ Engine = (*Client)(nil)
