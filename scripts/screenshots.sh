@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make screenshots: the real dashboard on the real stack, captured from
-# hatchtop's own ANSI output in tmux and rendered to PNG with freeze.
+# hatchtop's own ANSI output in tmux, turned into SVG by freeze and into PNG
+# by rsvg-convert.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .stack screenshots
@@ -195,12 +196,3 @@ keys F F
 wait_for "showing finished only"
 sleep 1
 shot finished-only
-keys F # back to active and finished
-
-# The failed task's data tab: its input and its whole error.
-keys Enter 5
-wait_for "input and output"
-wait_for "errors"
-wait_for "second line of the error"
-sleep 1
-shot detail-error
