@@ -58,7 +58,12 @@ import html, re, sys, unicodedata
 path = sys.argv[1]
 svg = open(path, encoding="utf-8").read()
 size = float(re.search(r'font-size="([0-9.]+)px"', svg).group(1))
-cell = size * 1233 / 2048  # DejaVu Sans Mono: advance 1233 of 2048 units per em
+# freeze lays out its cells (the selection's bar, the window) at
+# size/1.68 a column; DejaVu Sans Mono's advance is 1233/2048 of the size,
+# a little wider: letter-spacing takes the difference off, so the text
+# stays inside the bar of a selected row.
+cell = size / 1.68
+spacing = cell - size * 1233 / 2048
 FALLBACK = "\u23f1"
 def cells(s):
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
@@ -72,7 +77,7 @@ def line(m):
             if piece:
                 out.append('<tspan%s x="%.3fpx">%s</tspan>' % (attrs, x0 + at * cell, piece))
                 at += cells(piece)
-    return head + "".join(out) + "</text>"
+    return head[:-1] + ' letter-spacing="%.4fpx">' % spacing + "".join(out) + "</text>"
 svg, n = re.subn(r'(<text x="([0-9.]+)px"[^>/]*>)(.*?)</text>', line, svg, flags=re.S)
 assert n > 0, "no <text> lines in " + path
 open(path, "w", encoding="utf-8").write(svg)
@@ -85,6 +90,7 @@ tmux -L "$sock" new-session -d -s shots -x 150 -y 40 \
   "set -a; . $envfile; set +a; TERM=xterm-256color COLORTERM=truecolor exec bin/hatchtop --refresh 1s"
 wait_for "third time lucky"
 wait_for "3/4"
+wait_for "evicted 1" # evictable-wait, 5 s after it starts waiting
 sleep 5 # let elapsed times and countdowns move; a picture, not a test
 shot list
 tmux -L "$sock" send-keys -t shots "?"
