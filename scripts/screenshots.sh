@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # make screenshots: the real dashboard on the real stack, captured from
-# hatchtop's own ANSI output in tmux and rendered to PNG with freeze.
+# hatchtop's own ANSI output in tmux, turned into SVG by freeze and into PNG
+# by rsvg-convert.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .stack screenshots
+command -v rsvg-convert >/dev/null || { echo "screenshots: rsvg-convert is missing (apt install librsvg2-bin)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "screenshots: python3 is missing" >&2; exit 1; }
+fc-list | grep -qF "DejaVu Sans Mono" || { echo "screenshots: the font DejaVu Sans Mono is missing (apt install fonts-dejavu-core)" >&2; exit 1; }
+# ⏱ (a timed-out row) is not in DejaVu Sans Mono; without a font that has
+# it the PNG shows a box.
+[ -n "$(fc-list ':charset=23f1')" ] || { echo "screenshots: no font has ⏱ (U+23F1) (apt install fonts-symbola)" >&2; exit 1; }
 (cd harness/tools && go build -o ../../bin/freeze github.com/charmbracelet/freeze)
 go build -o bin/hatchet-stack ./harness/cmd/hatchet-stack
 
@@ -36,14 +43,46 @@ shot() {
   # our output only uses them right after a colour, so a reset is equivalent.
   tmux -L "$sock" capture-pane -e -N -p -t shots |
     sed -e 's/\x1b\[39m/\x1b[0m/g' -e 's/\x1b\[49m//g' > ".stack/$1.ansi"
-  # freeze's own PNG step runs resvg under wazero, which crashes on some
-  # machines (a segfault in its compiled code); an SVG converted by
-  # rsvg-convert (Debian's librsvg2-bin) is the same picture.
-  if ! bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 --font.family "DejaVu Sans Mono" -o "screenshots/$1.png" >/dev/null 2>&1; then
-    command -v rsvg-convert >/dev/null || { echo "screenshots: freeze failed and rsvg-convert is missing (apt install librsvg2-bin)" >&2; return 1; }
-    bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 --font.family "DejaVu Sans Mono" -o ".stack/$1.svg" >/dev/null
-    rsvg-convert ".stack/$1.svg" -o "screenshots/$1.png"
-  fi
+  # freeze's SVG, put on the cell grid, then rsvg-convert at freeze's own
+  # PNG scale (4x). freeze's own PNG step is not used: it runs resvg under
+  # wazero, which crashes on some machines (a segfault in its compiled
+  # code), and it cannot take the corrected SVG.
+  bin/freeze ".stack/$1.ansi" --language ansi --window --padding 20 --font.family "DejaVu Sans Mono" -o ".stack/$1.svg" >/dev/null
+  python3 - ".stack/$1.svg" <<'PY'
+# freeze writes each terminal line as one <text> whose pieces flow one
+# after the other, so a glyph from a fallback font (DejaVu Sans Mono has
+# no ⏱, U+23F1; Symbola's is wider than a cell) pushes the rest of its line
+# off the columns. Give every piece the x of its first cell, and start a
+# new piece after each such glyph.
+import html, re, sys, unicodedata
+path = sys.argv[1]
+svg = open(path, encoding="utf-8").read()
+size = float(re.search(r'font-size="([0-9.]+)px"', svg).group(1))
+# freeze lays out its cells (the selection's bar, the window) at
+# size/1.68 a column; DejaVu Sans Mono's advance is 1233/2048 of the size,
+# a little wider: letter-spacing takes the difference off, so the text
+# stays inside the bar of a selected row.
+cell = size / 1.68
+spacing = cell - size * 1233 / 2048
+FALLBACK = "\u23f1"
+def cells(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in html.unescape(s))
+def line(m):
+    x0, head, body = float(m.group(2)), m.group(1), m.group(3)
+    out, at = [], 0
+    for t in re.finditer(r'<tspan([^>/]*)(?:/>|>(.*?)</tspan>)', body, re.S):
+        attrs, text = t.group(1), t.group(2) or ""
+        for piece in re.split("(?<=[" + FALLBACK + "])", text):
+            if piece:
+                out.append('<tspan%s x="%.3fpx">%s</tspan>' % (attrs, x0 + at * cell, piece))
+                at += cells(piece)
+    return head[:-1] + ' letter-spacing="%.4fpx">' % spacing + "".join(out) + "</text>"
+svg, n = re.subn(r'(<text x="([0-9.]+)px"[^>/]*>)(.*?)</text>', line, svg, flags=re.S)
+assert n > 0, "no <text> lines in " + path
+open(path, "w", encoding="utf-8").write(svg)
+PY
+  rsvg-convert --zoom 4 ".stack/$1.svg" -o "screenshots/$1.png"
   echo "screenshots: wrote screenshots/$1.png"
 }
 
@@ -51,6 +90,7 @@ tmux -L "$sock" new-session -d -s shots -x 150 -y 40 \
   "set -a; . $envfile; set +a; TERM=xterm-256color COLORTERM=truecolor exec bin/hatchtop --refresh 1s"
 wait_for "third time lucky"
 wait_for "3/4"
+wait_for "evicted 1" # evictable-wait, 5 s after it starts waiting
 sleep 5 # let elapsed times and countdowns move; a picture, not a test
 shot list
 tmux -L "$sock" send-keys -t shots "?"
@@ -103,3 +143,62 @@ keys Escape
 tmux -L "$sock" resize-window -t shots -x 80 -y 24
 sleep 1 # let the resize repaint; this is a picture, not a test
 shot list-80x24
+
+# The scenes below add runs of their own, after the pictures above, so that
+# those show the demo set alone.
+# worker SCRIPT ARGS...: the worker's trigger.ts / push.ts on this stack.
+worker() { (cd harness/worker && HATCHET_CLIENT_LOG_LEVEL=WARN node_modules/.bin/tsx "$@" >/dev/null); }
+# The engine times it out 30 s after it starts (the finished scene's ⏱).
+worker trigger.ts short-timeout-sleep '{"sleep":"45s","label":"longer than my timeout"}'
+# Finished by the pushes in the finished scene: one completes, one fails.
+worker trigger.ts wait-event-labelled '{"key":"invoice:paid","label":"awaiting invoice 1042"}'
+worker trigger.ts wait-then-fail '{"key":"order:rejected","label":"order 1042 rejected"}'
+# A durable task that spawns a child and waits for it.
+worker trigger.ts spawn-child '{"sleep":"10m","label":"resizing thumbnails"}'
+
+# The children of a durable task (spawn-child has one, picked: ▸; n/N move
+# among several); then enter opens the child, whose detail names its parent.
+# 180 columns: a child's line and the wait on it end with its id.
+tmux -L "$sock" resize-window -t shots -x 180 -y 40
+sleep 1 # let the resize repaint
+keys Escape
+filter spawn-child
+keys Enter
+wait_for "1 overview"
+wait_for 'its wait "resizing thumbnails"'
+wait_for "▸ "
+sleep 1
+shot detail-children
+keys Enter
+wait_for "parent task"
+sleep 1
+shot detail-child
+keys p
+wait_for "children"
+keys Escape Escape
+tmux -L "$sock" resize-window -t shots -x 150 -y 40
+sleep 1
+
+# The list sorted by REMAINING (s four times: STATUS, TASK, WAIT, REMAINING).
+keys s s s s
+wait_for "REMAINING↑"
+sleep 2
+shot list-sorted
+keys s s s s # ATTEMPT, TIMEOUT, ELAPSED, back to newest first
+
+# Finished rows: ✔ completed, ✘ failed with its error's first line, ⏱ timed
+# out, and the header's failed count; ! selects the failed row.
+wait_for "awaiting invoice 1042"
+wait_for "order 1042 rejected"
+worker push.ts invoice:paid '{"amount":42}'
+worker push.ts order:rejected '{"reason":"card declined"}'
+wait_for "card declined"
+wait_for "✘ failed"
+wait_for "timed out"
+keys !
+sleep 1
+shot finished
+keys F F
+wait_for "showing finished only"
+sleep 1
+shot finished-only
