@@ -91,7 +91,11 @@ func Header(h HeaderData, width int, st Styles) string {
 	if h.Finished > 0 {
 		shown += ", " + strconv.Itoa(h.Finished) + " finished"
 	}
-	if h.Shown != h.Total+h.Finished {
+	switch all := h.Total + h.Finished; {
+	case h.Shown == all:
+	case h.Finished > 0: // "4 of 12 active, 4 finished" would count the finished as active
+		shown = strconv.Itoa(h.Shown) + " of " + strconv.Itoa(all) + " shown (" + shown + ")"
+	default:
 		shown = strconv.Itoa(h.Shown) + " of " + shown
 	}
 	line2 += st.Dim.Render("   " + shown)

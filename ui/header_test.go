@@ -77,3 +77,24 @@ func TestHeaderCleansEngineText(t *testing.T) {
 		t.Errorf("header %q", out)
 	}
 }
+
+// What the list shows of the tasks known: a filter or the finished toggle
+// hides some, and the finished are never counted as active.
+func TestHeaderCountsShownRows(t *testing.T) {
+	for _, c := range []struct {
+		shown, total, finished int
+		want                   string
+	}{
+		{12, 12, 0, "   12 active"},
+		{4, 12, 0, "   4 of 12 active"},
+		{16, 12, 4, "   12 active, 4 finished"},
+		{4, 12, 4, "   4 of 16 shown (12 active, 4 finished)"},
+	} {
+		h := sampleHeader()
+		h.Shown, h.Total, h.Finished = c.shown, c.total, c.finished
+		out := Header(h, 160, plainStyles())
+		if !strings.Contains(out, c.want) {
+			t.Errorf("%d of %d+%d: want %q in\n%s", c.shown, c.total, c.finished, c.want, out)
+		}
+	}
+}
