@@ -229,11 +229,11 @@ func (m Model) waitChild(w durable.Wait) string {
 		for _, ch := range d.children.tasks {
 			if ch.ID == id {
 				ch = m.liveChild(ch)
-				return "child " + ch.Name + " (" + ch.ID + ") " + string(ch.Phase())
+				return "run " + ch.Name + " (" + ch.ID + ") " + string(ch.Phase())
 			}
 		}
 	}
-	return "child not listed (yet)"
+	return "its run not listed (yet)"
 }
 
 // liveChild is a child as fresh as its row when it is one: the list's

@@ -91,7 +91,7 @@ func TestChildrenListedAndOpened(t *testing.T) {
 	view := m.View()
 	for _, want := range []string{"children", "▸ charge", "completed · charge · wait \"charging\" done · c2",
 		"nap", "running · nap · its wait \"napping\"", "waited on as \"child nap\" for 3m · c1", "enter open child",
-		"child nap · child nap · child nap (c1) running"} {
+		"child nap · run nap (c1) running"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}
@@ -200,7 +200,7 @@ func TestChildFinishByPushAndParentEnd(t *testing.T) {
 	if !strings.Contains(lineWith(view, "· c1"), `wait "child nap" over: the child finished`) {
 		t.Errorf("the parent's wait on the finished child: %q", lineWith(view, "· c1"))
 	}
-	if !strings.Contains(view, "child nap (c1) completed") {
+	if !strings.Contains(view, "run nap (c1) completed") {
 		t.Errorf("the wait does not say the child finished:\n%s", view)
 	}
 	m.finish(m.tasks["p1"], durable.StatusCompleted)

@@ -329,10 +329,10 @@ func (m Model) overviewSections() []ui.Section {
 		ws := ui.Section{Title: "open waits"}
 		for _, w := range waits {
 			v := w.Title() + " · " + w.Summary()
-			if c := durable.Countdown(w, m.now); c != "" {
-				v += " · " + c
-			}
 			if c := m.waitChild(w); c != "" {
+				v = w.Title() + " · " + c // the child run named says more than its workflow's name
+			}
+			if c := durable.Countdown(w, m.now); c != "" {
 				v += " · " + c
 			}
 			ws.Fields = append(ws.Fields, ui.Field{Name: entryRef(w.Key.Branch, w.Key.Node), Value: v})
