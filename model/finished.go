@@ -376,15 +376,38 @@ func (m *Model) applyFinal(st *taskState, d durable.Detail) {
 // eventTimedOut is the task event the engine writes when it times a task out.
 const eventTimedOut = "TIMED_OUT"
 
-// errFirstLine is the first non-blank line of an engine message, cleaned.
-// The TypeScript SDK reports an error as JSON ({"message", "stack"}): its
-// message is what the row shows.
-func errFirstLine(s string) string {
+// sdkError reads an error as the TypeScript SDK reports it: JSON with
+// its message and stack. ok is false for any other text.
+func sdkError(s string) (message, stack string, ok bool) {
 	var sdk struct {
 		Message string `json:"message"`
+		Stack   string `json:"stack"`
 	}
-	if json.Unmarshal([]byte(strings.TrimSpace(s)), &sdk) == nil && sdk.Message != "" {
-		s = sdk.Message
+	if json.Unmarshal([]byte(strings.TrimSpace(s)), &sdk) != nil || sdk.Message == "" {
+		return "", "", false
+	}
+	return sdk.Message, sdk.Stack, true
+}
+
+// errorBlock is an error as the data tab shows it: the SDK's message,
+// then its stack, rather than the JSON they came in; other text as it is.
+func errorBlock(s string) []string {
+	msg, stack, ok := sdkError(s)
+	if !ok {
+		return strings.Split(s, "\n")
+	}
+	lines := strings.Split(msg, "\n")
+	if stack = strings.TrimSpace(stack); stack != "" {
+		lines = append(append(lines, "", "stack:"), strings.Split(stack, "\n")...)
+	}
+	return lines
+}
+
+// errFirstLine is the first non-blank line of an engine message, cleaned:
+// of the SDK's JSON, its message's.
+func errFirstLine(s string) string {
+	if msg, _, ok := sdkError(s); ok {
+		s = msg
 	}
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(ui.Clean(l)); l != "" {

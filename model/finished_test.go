@@ -378,3 +378,25 @@ func TestTheActionsOffForAFinishedRowDoNothing(t *testing.T) {
 	m = step(t, m, press("2"))
 	nothing("timeline", m, "b")
 }
+
+// The TypeScript SDK reports an error as JSON with its message and stack:
+// the data tab shows them as text, the message wrapped to be read whole.
+func TestTheDataTabShowsAnSDKErrorAsText(t *testing.T) {
+	f, m := finishedModel(t)
+	sdk := `{"message":"order 1042 rejected: the card was declined by the issuer after three attempts, see the payment provider's dashboard\nsecond line","stack":"Error: order 1042 rejected\n    at charge (/app/worker.ts:42:11)\n    at run (/app/worker.ts:90:3)"}`
+	f.SetDetail("t1", ended(m.tasks["t1"].task, durable.StatusFailed, 42*time.Second, sdk))
+	m = step(t, m, feedEvent(durable.RunEvent{Kind: durable.TaskFailed, RunID: "t1", TaskID: "t1"}))
+	m.width, m.height = 80, 24
+	m = step(t, m, press("enter"))
+	m = step(t, m, press("5"))
+	out := m.View()
+	if strings.Contains(out, `{"message"`) {
+		t.Errorf("the raw JSON is on screen:\n%s", out)
+	}
+	for _, want := range []string{"provider's dashboard", "second line", "at charge (/app/worker.ts:42:11)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%q is not on screen:\n%s", want, out)
+		}
+	}
+	golden.RequireEqual(t, []byte(out))
+}

@@ -418,12 +418,12 @@ func (m Model) dataSections() []ui.Section {
 	io.Fields = append(io.Fields, jsonField("output", info.Output, out))
 	errs := ui.Section{Title: "errors"}
 	if info.Error != "" {
-		errs.Fields = append(errs.Fields, ui.Field{Name: "this task", Tone: ui.Bad, Block: strings.Split(info.Error, "\n")})
+		errs.Fields = append(errs.Fields, ui.Field{Name: "this task", Tone: ui.Bad, Block: errorBlock(info.Error), Wrap: true})
 	} else {
 		errs.Fields = append(errs.Fields, ui.Field{Name: "this task", Value: "none", Tone: ui.Unknown})
 	}
 	for _, name := range sortedKeys(info.UpstreamErrors) {
-		errs.Fields = append(errs.Fields, ui.Field{Name: name, Tone: ui.Bad, Block: strings.Split(info.UpstreamErrors[name], "\n")})
+		errs.Fields = append(errs.Fields, ui.Field{Name: name, Tone: ui.Bad, Block: errorBlock(info.UpstreamErrors[name]), Wrap: true})
 	}
 	secs := []ui.Section{io, errs}
 	if len(info.ParentOutputs) > 0 {

@@ -27,12 +27,15 @@ const (
 )
 
 // Field is one "name  value" line of a section; Block, when set, is a
-// multi-line value (pretty JSON, an error) shown under the name.
+// multi-line value (pretty JSON, an error) shown under the name. Wrap
+// wraps its long lines (an error's message is read whole) instead of
+// cutting them.
 type Field struct {
 	Name  string
 	Value string
 	Tone  Tone
 	Block []string
+	Wrap  bool
 }
 
 // Section is a titled group of fields. Lead sections are drawn before
@@ -109,9 +112,24 @@ func SectionLines(secs []Section, width int, st Styles) []string {
 			line := st.Dim.Render(name) + tone(f.Tone, st).Render(v)
 			out = append(out, cut(line, width, "…"))
 			for _, l := range f.Block {
-				out = append(out, cut("    "+Clean(l), width, "…"))
+				out = append(out, blockLines(Clean(l), f.Wrap, width)...)
 			}
 		}
+	}
+	return out
+}
+
+// blockLines is one line of a field's block, indented under its name:
+// cut at the width, or wrapped keeping its own indent (a stack's frames).
+func blockLines(l string, wrapped bool, width int) []string {
+	if !wrapped {
+		return []string{cut("    "+l, width, "…")}
+	}
+	body := strings.TrimLeft(l, " ")
+	pad := "    " + strings.Repeat(" ", min(len(l)-len(body), 8))
+	var out []string
+	for _, part := range wrap(body, max(width-len(pad), 10)) {
+		out = append(out, cut(pad+part, width, "…"))
 	}
 	return out
 }
