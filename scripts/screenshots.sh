@@ -202,3 +202,27 @@ keys F F
 wait_for "showing finished only"
 sleep 1
 shot finished-only
+
+# The profile switcher, from a HOME of its own whose ~/.hatchet/profiles.yaml
+# has this stack as "local", "prod" with a token the engine refuses and
+# "staging" where nothing listens; enter on staging says why and stays.
+phome="$PWD/.stack/shots-home"
+rm -rf "$phome" && mkdir -p "$phome/.hatchet"
+cat > "$phome/.hatchet/profiles.yaml" <<YAML
+defaultProfile: local
+profiles:
+  local: {name: local, token: "$HATCHET_CLIENT_TOKEN", apiServerURL: "$HATCHET_CLIENT_SERVER_URL", grpcHostPort: "$HATCHET_CLIENT_HOST_PORT", tlsStrategy: none}
+  prod: {name: prod, token: "${HATCHET_CLIENT_TOKEN%.*}.c2lnbmF0dXJl", apiServerURL: "$HATCHET_CLIENT_SERVER_URL", grpcHostPort: "$HATCHET_CLIENT_HOST_PORT", tlsStrategy: none}
+  staging: {name: staging, token: "$HATCHET_CLIENT_TOKEN", apiServerURL: "http://127.0.0.1:9", grpcHostPort: "127.0.0.1:9", tlsStrategy: none}
+YAML
+tmux -L "$sock" kill-session -t shots
+tmux -L "$sock" new-session -d -s shots -x 150 -y 40 \
+  "env -u HATCHET_CLIENT_TOKEN HOME=$phome TERM=xterm-256color COLORTERM=truecolor bin/hatchtop --profile local --refresh 1s"
+wait_for "▸ local"
+wait_for "third time lucky"
+keys P
+wait_for "● current"
+keys j j Enter
+wait_for "could not switch to staging"
+sleep 1
+shot profiles

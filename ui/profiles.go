@@ -19,9 +19,9 @@ type ProfileRow struct {
 }
 
 var profileColumns = []column{
-	{title: "PROFILE", min: 12, fair: 20, weight: 2},
+	{title: "PROFILE", min: 12, fair: 20, max: 32, weight: 2},
 	{title: "TENANT", min: 8},
-	{title: "API", min: 12, fair: 30, weight: 3, drop: 1},
+	{title: "API", min: 12, fair: 30, max: 60, weight: 3, drop: 1},
 	{title: "", min: 21}, // "connecting… · default"
 }
 
