@@ -44,10 +44,12 @@ type scenario struct {
 var scenarios = []scenario{
 	{"long-sleep", "sleep-labelled", map[string]any{"sleep": "120s", "label": longSleepLabel}},
 	{"event", "wait-event-labelled", map[string]any{"key": "e2e:payment:confirmed", "label": "awaiting payment confirmation"}},
-	{"or", "wait-or-labelled", map[string]any{"key": "e2e:approval:granted", "sleep": "10m", "label": "approval or timeout"}},
-	{"retry", "retry-then-sleep", map[string]any{"sleep": "10m"}},
+	// The later tests (zzz_, 10 minutes and more into the run) still need
+	// these waiting: their sleeps outlast the whole run.
+	{"or", "wait-or-labelled", map[string]any{"key": "e2e:approval:granted", "sleep": "1h", "label": "approval or timeout"}},
+	{"retry", "retry-then-sleep", map[string]any{"sleep": "1h"}},
 	{"unlabelled", "sleep-unlabelled", map[string]any{"sleep": "5m"}},
-	{"evil", "sleep-labelled", map[string]any{"sleep": "10m", "label": evilLabel}},
+	{"evil", "sleep-labelled", map[string]any{"sleep": "1h", "label": evilLabel}},
 }
 
 func TestMain(m *testing.M) {

@@ -86,8 +86,8 @@ func TestSnapshotShowsEveryWait(t *testing.T) {
 	}
 
 	or := s.Tasks[idx["or"]].Waits[0]
-	if or.Label != "approval or timeout" || or.Kind != "any" || or.On != "event e2e:approval:granted | sleep 10m" ||
-		strings.Join(or.EventKeys, ",") != "e2e:approval:granted" || or.SleepDurationMs != 600000 {
+	if or.Label != "approval or timeout" || or.Kind != "any" || or.On != "event e2e:approval:granted | sleep 1h" ||
+		strings.Join(or.EventKeys, ",") != "e2e:approval:granted" || or.SleepDurationMs != 3600000 {
 		t.Errorf("or wait = %+v", or)
 	}
 

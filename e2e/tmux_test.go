@@ -124,7 +124,7 @@ func TestDashboardOnTheRealEngine(t *testing.T) {
 
 	// The OR group, the attempt, the unlabelled sleep, the escape sequence.
 	screen = tm.screen()
-	if l := lineWith(screen, "approval or timeout"); !strings.Contains(l, "event e2e:approval:granted | sleep 10m") {
+	if l := lineWith(screen, "approval or timeout"); !strings.Contains(l, "event e2e:approval:granted | sleep 1h") {
 		t.Errorf("OR group not described: %q", l)
 	}
 	if l := lineWith(screen, "third time lucky"); !strings.Contains(l, " 3/4 ") {

@@ -10,12 +10,20 @@ import (
 	"time"
 )
 
-// shownOf reads the header's "N of M active": rows passing the filter,
-// and tasks the model holds.
-var shownOfActive = regexp.MustCompile(`(?:^|\s)(\d+) of (\d+) active`)
+// The header's count of rows: "3 of 12 active", or with finished rows
+// listed "3 of 18 shown (11 active, 7 finished)".
+var (
+	shownOfActive = regexp.MustCompile(`(?:^|\s)(\d+) of (\d+) active`)
+	shownOfAll    = regexp.MustCompile(`(?:^|\s)(\d+) of \d+ shown \((\d+) active`)
+)
 
+// shownOf reads the header's count: rows passing the filter, and the
+// active tasks the model holds.
 func shownOf(screen string) (shown, total int, ok bool) {
-	m := shownOfActive.FindStringSubmatch(screen)
+	m := shownOfAll.FindStringSubmatch(screen)
+	if m == nil {
+		m = shownOfActive.FindStringSubmatch(screen)
+	}
 	if m == nil {
 		return 0, 0, false
 	}

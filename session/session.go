@@ -52,9 +52,6 @@ func New(t Tenant, open Opener, build Builder) App {
 	return App{model: build(t), close: t.Close, open: open, build: build}
 }
 
-// Model is the current tenant's model (for tests and the end of the run).
-func (a App) Model() model.Model { return a.model }
-
 // Close lets go of the current tenant; for the end of the program.
 func (a App) Close() {
 	if a.close != nil {
