@@ -238,7 +238,7 @@ func TestDetailAndInbox(t *testing.T) {
 		}
 	}
 	tm.keys("5")
-	tm.waitScreen(10*time.Second, "the input", func(s string) bool { return strings.Contains(s, `"sleep": "10m"`) })
+	tm.waitScreen(10*time.Second, "the input", func(s string) bool { return strings.Contains(s, `"sleep": "1h"`) })
 	tm.keys("Escape", "")
 	tm.waitScreen(5*time.Second, "the list again", func(s string) bool { return strings.Contains(s, "REMAINING") })
 	tm.keys("Escape")
