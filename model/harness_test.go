@@ -2,11 +2,13 @@ package model
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
 	"github.com/hatchtop/hatchtop/client/fake"
@@ -67,6 +69,17 @@ func run(cmd tea.Cmd) []tea.Msg {
 		return nil
 	}
 	return []tea.Msg{msg}
+}
+
+// belowLastColumn fails for every line of out that reaches the last of
+// width columns, where a terminal would wrap it and scroll the screen.
+func belowLastColumn(t *testing.T, out string, width int) {
+	t.Helper()
+	for i, l := range strings.Split(out, "\n") {
+		if ansi.StringWidth(l) >= width {
+			t.Errorf("%d columns: line %d reaches the last column: %q", width, i, l)
+		}
+	}
 }
 
 // at moves the clock to t0+d through a tick.

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/hatchtop/hatchtop/client/fake"
@@ -110,11 +109,7 @@ func TestProfilesGolden(t *testing.T) {
 	t.Run("80", func(t *testing.T) {
 		m.width, m.height = 80, 12
 		out := m.View()
-		for i, l := range strings.Split(out, "\n") {
-			if lipgloss.Width(l) >= 80 {
-				t.Errorf("line %d reaches the last column: %q", i, l)
-			}
-		}
+		belowLastColumn(t, out, 80)
 		golden.RequireEqual(t, []byte(out))
 	})
 }

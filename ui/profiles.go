@@ -42,22 +42,14 @@ func ProfilesTable(rows []ProfileRow, offset, width, height int, empty string, s
 		}
 		cells[r] = []string{Clean(row.Name), shortID(row.Tenant), Clean(row.API), strings.Join(tags, " · ")}
 	}
-	width = drawable(width)
-	gutter := ""
-	if st.Mono {
-		gutter, width = "  ", width-2 // for the "> " of the selection
-	}
-	widths := layout(profileColumns, width)
-	if slack := tableSlack(cells, widths, nil); slack > 0 {
-		width -= slack
-		widths = layout(profileColumns, width)
-	}
+	g := newGrid(profileColumns, cells, width, st)
+	gutter, width := g.gutter, g.width
 	var lines []string
 	if len(rows) == 0 && empty != "" {
 		lines = append(lines, st.Dim.Render(gutter+fit("  "+empty, width)))
 	}
 	for r, row := range rows {
-		line := fit(joinWidths(cells[r], widths), width)
+		line := fit(joinWidths(cells[r], g.widths), width)
 		switch {
 		case row.Selected && st.Mono:
 			lines = append(lines, "> "+st.Selected.Render(line))
@@ -69,16 +61,5 @@ func ProfilesTable(rows []ProfileRow, offset, width, height int, empty string, s
 			lines = append(lines, gutter+line)
 		}
 	}
-	if offset > 0 && offset < len(lines) {
-		lines = lines[offset:]
-	}
-	out := []string{st.Header.Render(gutter + fit(joinWidths(columnTitles(profileColumns), widths), width))}
-	for i := 0; i < height-1; i++ {
-		if i < len(lines) {
-			out = append(out, lines[i])
-		} else {
-			out = append(out, "")
-		}
-	}
-	return strings.Join(out, "\n")
+	return g.frame(profileColumns, lines, offset, height, st)
 }

@@ -88,16 +88,8 @@ func WorkersTable(rows []WorkerRow, offset, width, height int, empty string, st 
 		cells[r] = []string{Clean(row.Name), Clean(row.Status), row.Heartbeat, row.Slots, row.Durable,
 			strconv.Itoa(len(row.Actions)), strconv.Itoa(row.Tasks)}
 	}
-	width = drawable(width)
-	gutter := ""
-	if st.Mono {
-		gutter, width = "  ", width-2 // for the "> " of the selection
-	}
-	widths := layout(workerColumns, width)
-	if slack := tableSlack(cells, widths, nil); slack > 0 {
-		width -= slack
-		widths = layout(workerColumns, width)
-	}
+	g := newGrid(workerColumns, cells, width, st)
+	gutter, width, widths := g.gutter, g.width, g.widths
 	var lines []string
 	if len(rows) == 0 && empty != "" {
 		lines = append(lines, st.Dim.Render(gutter+fit("  "+empty, width)))
@@ -159,10 +151,38 @@ func WorkersTable(rows []WorkerRow, offset, width, height int, empty string, st 
 			lines = append(lines, gutter+cut(st.Dim.Render("   ⋮ "+strconv.Itoa(row.TasksAfter)+" more"), width, "…"))
 		}
 	}
+	return g.frame(workerColumns, lines, offset, height, st)
+}
+
+// grid is a table's frame: the gutter a monochrome selection mark needs,
+// the width left, and the columns laid out in it, narrowed to what the
+// cells use.
+type grid struct {
+	gutter string
+	width  int
+	widths []int
+}
+
+func newGrid(cols []column, cells [][]string, width int, st Styles) grid {
+	g := grid{width: drawable(width)}
+	if st.Mono {
+		g.gutter, g.width = "  ", g.width-2 // for the "> " of the selection
+	}
+	g.widths = layout(cols, g.width)
+	if slack := tableSlack(cells, g.widths, nil); slack > 0 {
+		g.width -= slack
+		g.widths = layout(cols, g.width)
+	}
+	return g
+}
+
+// frame is the column titles, then the lines from offset, in exactly
+// height lines.
+func (g grid) frame(cols []column, lines []string, offset, height int, st Styles) string {
 	if offset > 0 && offset < len(lines) {
 		lines = lines[offset:]
 	}
-	out := []string{st.Header.Render(gutter + fit(joinWidths(columnTitles(workerColumns), widths), width))}
+	out := []string{st.Header.Render(g.gutter + fit(joinWidths(columnTitles(cols), g.widths), g.width))}
 	for i := 0; i < height-1; i++ {
 		if i < len(lines) {
 			out = append(out, lines[i])
