@@ -256,6 +256,14 @@ func (m *Model) reorder() {
 
 func (m *Model) applyFilter() {
 	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	if q == "" && m.fin.show == showAll {
+		// Every task is a row: the order as it is, and the cursor's task
+		// found by the order's search, without a look at each task.
+		m.shown = append(m.shown[:0], m.order...)
+		m.cursor, _ = m.index.Position(m.selectedID)
+		m.clampCursor()
+		return
+	}
 	m.shown = m.shown[:0]
 	for _, id := range m.order {
 		if !m.shows(m.tasks[id]) {

@@ -145,5 +145,13 @@ func TestPutBackEqualsAWholeSort(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("step %d, sort %+v:\n got %v\nwant %v", step, s.Sort(), got, want)
 		}
+		for i, id := range want {
+			if at, ok := s.Position(id); !ok || at != i {
+				t.Fatalf("step %d: Position(%s) = %d, %v; want %d", step, id, at, ok, i)
+			}
+		}
+		if _, ok := s.Position("t-none"); ok {
+			t.Fatalf("step %d: a task the store does not hold has a position", step)
+		}
 	}
 }

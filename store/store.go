@@ -124,6 +124,18 @@ func (s *Tasks) Order() []string {
 	return s.order
 }
 
+// Position is where a task stands in Order, found by the order's own
+// search rather than a walk; ok is false for a task the store does not
+// hold. It is valid, like Order, until the next Put or Remove.
+func (s *Tasks) Position(id string) (int, bool) {
+	if _, ok := s.byID[id]; !ok {
+		return 0, false
+	}
+	order := s.Order()
+	i, ok := slices.BinarySearchFunc(order, id, s.compareIDs)
+	return i, ok && order[i] == id
+}
+
 // compare orders newest first, then by id.
 func compare(ta time.Time, a string, tb time.Time, b string) int {
 	if c := tb.Compare(ta); c != 0 {
